@@ -1,0 +1,1 @@
+"""The evidence layer: in-toto statements, DSSE, Sigstore bundles, signers, OCI storage, verification."""

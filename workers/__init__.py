@@ -1,0 +1,1 @@
+"""RQ jobs and the pipeline engines: builds, linting, SBOMs, scanning, promotion, GitHub client."""

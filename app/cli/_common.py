@@ -8,7 +8,6 @@ from typing import Any
 from attestations.errors import NotImplementedYet
 
 
-
 def not_implemented(name: str) -> Any:
     """A handler for a planned command that its issue has not delivered yet (exit 2)."""
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from app.cli._common import not_implemented
 
 
 def register(commands: Any) -> None:
-    parser: argparse.ArgumentParser = commands.add_parser('lint', help='lint a Dockerfile (or a folder of them) and optionally its built image', description='lint a Dockerfile (or a folder of them) and optionally its built image')
-    parser.add_argument('path')
-    parser.add_argument('--format')
-    parser.add_argument('--image')
-    parser.set_defaults(func=not_implemented('lint'))
+    parser = commands.add_parser(
+        "lint",
+        help="lint a Dockerfile (or a folder of them) and optionally its built image",
+        description="lint a Dockerfile (or a folder of them) and optionally its built image",
+    )
+    parser.add_argument("path")
+    parser.add_argument("--format")
+    parser.add_argument("--image")
+    parser.set_defaults(func=not_implemented("lint"))

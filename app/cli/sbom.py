@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from app.cli._common import not_implemented
 
 
 def register(commands: Any) -> None:
-    parser: argparse.ArgumentParser = commands.add_parser('sbom', help='write a CycloneDX SBOM of an image', description='write a CycloneDX SBOM of an image')
-    parser.add_argument('image')
-    parser.add_argument('--format')
-    parser.add_argument('-o')
-    parser.set_defaults(func=not_implemented('sbom'))
+    parser = commands.add_parser(
+        "sbom", help="write a CycloneDX SBOM of an image", description="write a CycloneDX SBOM of an image"
+    )
+    parser.add_argument("image")
+    parser.add_argument("--format")
+    parser.add_argument("-o")
+    parser.set_defaults(func=not_implemented("sbom"))

@@ -1,0 +1,1 @@
+"""A tiny HTTP service: GET / greets, GET /healthz answers for the container health check."""

@@ -1,0 +1,65 @@
+from pathlib import Path
+
+import pytest
+
+from attestations.errors import ConfigError
+from workers.settings import Settings
+
+
+def test_defaults_when_environment_is_empty() -> None:
+    settings = Settings.from_env({})
+    assert settings.redis_url == "redis://127.0.0.1:6379/0"
+    assert settings.github_api_url == "https://api.github.com"
+    assert settings.port == 8080
+
+
+def test_reads_every_documented_variable(tmp_path: Path) -> None:
+    key = tmp_path / "app.pem"
+    key.write_text("-----BEGIN PRIVATE KEY-----\n")
+    settings = Settings.from_env(
+        {
+            "GITHUB_APP_ID": "1234",
+            "GITHUB_APP_PRIVATE_KEY_PATH": str(key),
+            "GITHUB_WEBHOOK_SECRET": "s3cret",
+            "GITHUB_API_URL": "https://ghe.example.com/api/v3/",
+            "REDIS_URL": "redis://127.0.0.1:6380/2",
+            "DOCKGATE_STAGING_REGISTRY": "127.0.0.1:5001",
+            "DOCKGATE_PROD_REGISTRY": "127.0.0.1:5002/prod",
+            "DOCKGATE_PORT": "9000",
+        }
+    )
+    assert settings.github_app_id == 1234
+    assert settings.github_app_private_key_path == key
+    assert settings.github_api_url == "https://ghe.example.com/api/v3"
+    assert settings.prod_registry == "127.0.0.1:5002/prod"
+    assert settings.port == 9000
+
+
+def test_every_malformed_variable_is_named_in_one_error() -> None:
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env(
+            {
+                "GITHUB_APP_ID": "abc",
+                "DOCKGATE_PORT": "70000",
+                "DOCKGATE_STAGING_REGISTRY": "https://127.0.0.1:5001",
+                "GITHUB_APP_PRIVATE_KEY_PATH": "/nonexistent/key.pem",
+            }
+        )
+    message = info.value.diagnostics()
+    for name in (
+        "GITHUB_APP_ID",
+        "DOCKGATE_PORT",
+        "DOCKGATE_STAGING_REGISTRY",
+        "GITHUB_APP_PRIVATE_KEY_PATH",
+    ):
+        assert name in message
+
+
+def test_secrets_stay_out_of_repr() -> None:
+    settings = Settings.from_env({"GITHUB_WEBHOOK_SECRET": "hunter2-very-secret"})
+    assert "hunter2-very-secret" not in repr(settings)
+
+
+def test_require_names_missing_variables() -> None:
+    with pytest.raises(ConfigError, match="GITHUB_APP_ID, GITHUB_WEBHOOK_SECRET"):
+        Settings.from_env({}).require("github_app_id", "github_webhook_secret")

@@ -1,0 +1,65 @@
+"""The policy gate over a scan: severity threshold, fix availability, and new-only vs a baseline.
+
+"New" means the vulnerability (any of its ids or aliases) was not reported for the same package
+(ecosystem + name, any version) in the baseline — the last promoted image of the repository — so
+upgrading a package that stays vulnerable to the same CVE does not count as new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from attestations.errors import UsageError
+from workers.scan.model import Finding, ScanReport
+from workers.scan.severity import level_rank
+
+
+@dataclass(frozen=True)
+class GateResult:
+    failed: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+def _baseline_keys(baseline: ScanReport | Mapping[str, Any]) -> set[tuple[str, str, str]]:
+    if isinstance(baseline, ScanReport):
+        items = [f.to_dict() for f in (*baseline.findings, *baseline.suppressed)]
+    else:
+        items = [*(baseline.get("findings") or ()), *(baseline.get("suppressed") or ())]
+    keys = set()
+    for item in items:
+        for vid in [item.get("id"), *(item.get("aliases") or ())]:
+            keys.add((str(item.get("ecosystem")), str(item.get("package")), str(vid)))
+    return keys
+
+
+def _is_new(finding: Finding, known: set[tuple[str, str, str]]) -> bool:
+    return not any((finding.ecosystem, finding.package, vid) in known for vid in finding.ids)
+
+
+def gate(
+    report: ScanReport,
+    *,
+    fail_on: str,
+    only_fixed: bool = False,
+    baseline: ScanReport | Mapping[str, Any] | None = None,
+) -> GateResult:
+    """Fail when an unsuppressed finding meets every configured condition; say which and why."""
+    try:
+        threshold = level_rank(fail_on)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    known = _baseline_keys(baseline) if baseline is not None else None
+    reasons = []
+    for finding in report.findings:
+        if level_rank(finding.severity) < threshold:
+            continue
+        if only_fixed and not finding.fixed_versions:
+            continue
+        if known is not None and not _is_new(finding, known):
+            continue
+        fix = f", fixed in {finding.fixed_versions[0]}" if finding.fixed_versions else ", no fix available"
+        new = " (new since baseline)" if known is not None else ""
+        reasons.append(f"{finding.id} {finding.severity} in {finding.purl}{fix}{new}")
+    return GateResult(bool(reasons), reasons)

@@ -1,0 +1,111 @@
+"""From a CycloneDX component's purl to the OSV (ecosystem, release, name, version) to look up.
+
+The mapping decides exactness: Debian advisories are keyed on the *source* package
+(``upstream=openssl`` for ``libssl3``) and the release (``distro=debian-12`` → ``Debian:12``);
+Alpine on the origin and branch (``alpine-3.19.1`` → ``Alpine:v3.19``); Go's toolchain as
+``stdlib`` with its ``go`` prefix removed. Language packages whose files an OS package owns are
+routed to the distro (their patched code is tracked there, not in PyPI/npm advisories).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from packageurl import PackageURL
+
+from workers.vulndb.names import normalise_name
+
+OWNER_PROPERTY = "dockgate:package:owner"
+# Where Debian installs language packages; used when an SBOM (e.g. syft's) lacks the owner property.
+DISTRO_LANGUAGE_PATHS = ("/usr/lib/python3/dist-packages/", "/usr/share/nodejs/", "/usr/lib/nodejs/")
+DEBIAN_CODENAMES = {
+    "wheezy": "7", "jessie": "8", "stretch": "9", "buster": "10", "bullseye": "11",
+    "bookworm": "12", "trixie": "13", "forky": "14",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PackageRef:
+    """One package to look up in the database."""
+
+    purl: str
+    ecosystem: str
+    release: str
+    name: str
+    version: str
+
+
+class Unmapped(ValueError):
+    """The purl names no ecosystem we hold advisories for (a reason, not a crash)."""
+
+
+def _properties(component: dict[str, Any]) -> dict[str, str]:
+    props: dict[str, str] = {}
+    for prop in component.get("properties") or ():
+        if isinstance(prop, dict) and "name" in prop:
+            props.setdefault(str(prop["name"]), str(prop.get("value", "")))
+    return props
+
+
+def owner_of(component: dict[str, Any]) -> str | None:
+    """The owning OS package's purl, or "" when an OS path shows ownership without naming it."""
+    props = _properties(component)
+    if props.get(OWNER_PROPERTY):
+        return props[OWNER_PROPERTY]
+    paths = [v for k, v in props.items() if k.startswith("syft:location:") and k.endswith(":path")]
+    if paths and all(p.startswith(DISTRO_LANGUAGE_PATHS) for p in paths):
+        return ""
+    return None
+
+
+def _distro_release(base: str, distro: str) -> str:
+    if base == "Debian":
+        value = distro.removeprefix("debian-")
+        return DEBIAN_CODENAMES.get(value, value.split(".")[0])
+    if base == "Ubuntu":
+        return ".".join(distro.removeprefix("ubuntu-").split(".")[:2])
+    parts = distro.removeprefix("alpine-").split(".")
+    return "v" + ".".join(parts[:2]) if len(parts) >= 2 else ""
+
+
+def _source_name(qualifiers: dict[str, str], default: str) -> str:
+    for key in ("upstream", "source", "origin"):
+        value = qualifiers.get(key)
+        if value:
+            return value.split("@")[0].split(" ")[0]
+    return default
+
+
+def to_ref(purl_text: str) -> PackageRef:
+    """Map one purl; raises Unmapped with the reason it cannot be looked up."""
+    try:
+        purl = PackageURL.from_string(purl_text)
+    except ValueError as exc:
+        raise Unmapped(f"invalid purl: {exc}") from exc
+    if not purl.version:
+        raise Unmapped("purl has no version")
+    kind, ns, name, version = purl.type, purl.namespace or "", purl.name, purl.version
+    qualifiers = purl.qualifiers if isinstance(purl.qualifiers, dict) else {}
+    if kind == "pypi":
+        return PackageRef(purl_text, "PyPI", "", normalise_name("PyPI", name), version)
+    if kind == "npm":
+        full = f"{ns}/{name}" if ns else name
+        return PackageRef(purl_text, "npm", "", normalise_name("npm", full), version)
+    if kind == "golang":
+        full = f"{ns}/{name}" if ns else name
+        return PackageRef(purl_text, "Go", "", full, version)
+    if kind == "cargo":
+        return PackageRef(purl_text, "crates.io", "", name, version)
+    if kind == "maven":
+        return PackageRef(purl_text, "Maven", "", f"{ns}:{name}", version)
+    if kind in ("deb", "apk"):
+        base = {"debian": "Debian", "ubuntu": "Ubuntu", "alpine": "Alpine"}.get(ns.lower())
+        if base is None:
+            raise Unmapped(f"no OSV data for {kind} namespace {ns!r}")
+        release = _distro_release(base, qualifiers.get("distro", ""))
+        if not release:
+            raise Unmapped("purl has no usable `distro` qualifier (release unknown)")
+        source = normalise_name(base, _source_name(qualifiers, name))
+        return PackageRef(purl_text, base, release, source, version)
+    raise Unmapped(f"no OSV ecosystem for purl type {kind!r}")

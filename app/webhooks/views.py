@@ -1,0 +1,98 @@
+"""`POST /webhooks/github`: verify, route, enqueue, answer 202; 503 when the jobs cannot be stored.
+
+The handler is O(1) and never calls GitHub or Docker: it answers 2xx only once its jobs are in
+Redis, so a Redis outage shows on GitHub as failed deliveries that the sweeper redelivers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import redis
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from app.state import AppState
+from app.webhooks.handlers import router
+from app.webhooks.signature import SignatureError, verify
+from workers import queues
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
+
+
+def blueprint() -> Blueprint:
+    bp = Blueprint("webhooks", __name__)
+    bp.add_url_rule("/webhooks/github", "github", receive, methods=["POST"])
+    return bp
+
+
+def _answer(
+    state: AppState, event: str, outcome: str, status: int, started: float, **body: object
+) -> ResponseReturnValue:
+    state.metrics.deliveries.labels(event=event or "-", outcome=outcome).inc()
+    state.metrics.latency.observe(time.perf_counter() - started)
+    return jsonify(body), status
+
+
+def receive() -> ResponseReturnValue:
+    started = time.perf_counter()
+    state: AppState = current_app.extensions["dockgate"]
+    event = request.headers.get("X-GitHub-Event", "")
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return _answer(state, event, "too_large", 413, started, error="payload larger than 25 MB")
+    body = request.get_data(cache=False)
+    if len(body) > MAX_BODY_BYTES:
+        return _answer(state, event, "too_large", 413, started, error="payload larger than 25 MB")
+    try:
+        verify(state.webhook_secret, body, request.headers.get("X-Hub-Signature-256"))
+    except SignatureError as exc:
+        return _answer(state, event, "bad_signature", 401, started, error=exc.diagnostics())
+    delivery = request.headers.get("X-GitHub-Delivery", "")
+    if not event or not delivery:
+        return _answer(
+            state, event, "malformed", 400, started, error="missing X-GitHub-Event or X-GitHub-Delivery"
+        )
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return _answer(state, event, "malformed", 400, started, error="body is not valid JSON")
+    if not isinstance(payload, dict):
+        return _answer(state, event, "malformed", 400, started, error="body is not a JSON object")
+    if event == "ping":
+        return _answer(state, event, "ping", 200, started, pong=True, zen=payload.get("zen"))
+    try:
+        specs = router.dispatch(event, payload)
+    except (KeyError, TypeError, ValueError) as exc:
+        return _answer(state, event, "malformed", 400, started, error=f"payload lacks a needed field: {exc}")
+    if not specs:
+        what = f"{event}.{payload.get('action')}" if payload.get("action") else event
+        return _answer(state, event, "ignored", 202, started, ignored=what, delivery=delivery)
+    return _enqueue(state, event, delivery, specs, started)
+
+
+def _enqueue(
+    state: AppState, event: str, delivery: str, specs: list[queues.JobSpec], started: float
+) -> ResponseReturnValue:
+    log = {"delivery_id": delivery, "event": event}
+    try:
+        if not queues.claim_delivery(state.redis, delivery):
+            return _answer(
+                state, event, "duplicate", 200, started, duplicate=True, delivery=delivery, jobs=[]
+            )
+        try:
+            stored = [spec.job_id for spec in specs if queues.submit(state.redis, spec)]
+        except BaseException:
+            queues.release_delivery(state.redis, delivery)
+            raise
+    except redis.RedisError as exc:
+        logger.error("queue unavailable, delivery refused: %s", exc, extra=log)
+        return _answer(
+            state, event, "unavailable", 503, started, error="job queue unavailable; redeliver later"
+        )
+    logger.info("delivery enqueued %d job(s)", len(stored), extra=log)
+    jobs = [spec.job_id for spec in specs]
+    return _answer(state, event, "enqueued", 202, started, delivery=delivery, jobs=jobs, new=stored)

@@ -1,0 +1,176 @@
+"""Check runs: create `queued`, move to `in_progress` with the current step, complete with a verdict.
+
+GitHub's limits are enforced here, before a request is sent: summary and text at most 65,535 UTF-8
+**bytes** (the schema counts characters, GitHub counts bytes) clipped with a visible marker and a
+link to the full report; at most 50 annotations per request, the rest appended by later PATCHes;
+at most three action buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from github.Repository import Repository
+
+from workers.github.ratelimit import call_github
+
+logger = logging.getLogger(__name__)
+
+MAX_OUTPUT_BYTES = 65535
+MAX_ANNOTATIONS_PER_REQUEST = 50
+MAX_ACTIONS = 3
+Conclusion = Literal["success", "failure", "neutral", "cancelled", "skipped", "timed_out", "action_required"]
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One line-level finding, as GitHub's check-run annotation."""
+
+    path: str
+    start_line: int
+    end_line: int
+    level: Literal["notice", "warning", "failure"]
+    message: str
+    title: str | None = None
+    raw_details: str | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "path": self.path,
+            "start_line": max(1, self.start_line),
+            "end_line": max(1, self.start_line, self.end_line),
+            "annotation_level": self.level,
+            "message": clip(self.message, limit=MAX_OUTPUT_BYTES),
+        }
+        if self.title:
+            body["title"] = self.title[:255]
+        if self.raw_details:
+            body["raw_details"] = clip(self.raw_details, limit=MAX_OUTPUT_BYTES)
+        return body
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button on the check run; GitHub sends `check_run.requested_action` with `identifier`."""
+
+    label: str
+    description: str
+    identifier: str
+
+    def to_api(self) -> dict[str, str]:
+        return {
+            "label": self.label[:20],
+            "description": self.description[:40],
+            "identifier": self.identifier[:20],
+        }
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """What a pipeline concluded for one image; rendered into the completed check run."""
+
+    conclusion: Conclusion
+    title: str
+    summary: str
+    text: str | None = None
+    annotations: Sequence[Annotation] = ()
+    actions: Sequence[Action] = field(default_factory=tuple)
+    details_url: str | None = None
+
+
+def clip(text: str, *, limit: int = MAX_OUTPUT_BYTES, link: str | None = None) -> str:
+    """`text` cut to `limit` UTF-8 bytes with a visible marker (and a link to the full report)."""
+    raw = text.encode("utf-8")
+    if len(raw) <= limit:
+        return text
+    marker = f"\n\n… truncated: {{}} bytes omitted{f'; full report: {link}' if link else ''}"
+    room = limit - len(marker.format(len(raw)).encode("utf-8"))
+    head = raw[: max(room, 0)].decode("utf-8", "ignore")
+    return head + marker.format(len(raw) - len(head.encode("utf-8")))
+
+
+def batches(
+    items: Sequence[Annotation], size: int = MAX_ANNOTATIONS_PER_REQUEST
+) -> Iterator[list[Annotation]]:
+    """Consecutive slices of at most `size` annotations (GitHub rejects the 51st)."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)  # PyGithub formats without converting: always pass UTC
+
+
+class CheckRunWriter:
+    """The check-run lifecycle of one repository, each call wrapped in rate-limit handling."""
+
+    def __init__(self, repo: Repository, *, report_url: str | None = None) -> None:
+        self._repo = repo
+        self._report_url = report_url
+
+    def create_queued(
+        self, name: str, head_sha: str, *, external_id: str, details_url: str | None = None
+    ) -> int:
+        """Create a `queued` run, or reuse a not-yet-completed one of the same name on this commit."""
+        existing = call_github(
+            "list check runs",
+            lambda: list(self._repo.get_commit(head_sha).get_check_runs(check_name=name)),
+        )
+        for run in existing:
+            if run.status != "completed" and run.external_id == external_id:
+                return int(run.id)
+        kwargs: dict[str, Any] = {"external_id": external_id, "status": "queued"}
+        if details_url:
+            kwargs["details_url"] = details_url
+        run = call_github("create a check run", lambda: self._repo.create_check_run(name, head_sha, **kwargs))
+        return int(run.id)
+
+    def _patch(self, run_id: int, what: str, **kwargs: Any) -> None:
+        call_github(what, lambda: self._repo.get_check_run(run_id).edit(**kwargs))
+
+    def in_progress(self, run_id: int, step: str) -> None:
+        """Show the step now running; GitHub displays the title beside the spinner."""
+        output = {"title": clip(step, limit=255), "summary": f"Running: {step}"}
+        self._patch(run_id, "mark a check run in progress", status="in_progress", output=output)
+
+    def status(self, run_id: int) -> str:
+        """The run's current status (`queued`, `in_progress`, `completed`)."""
+        return str(call_github("read a check run", lambda: self._repo.get_check_run(run_id)).status)
+
+    def complete(self, run_id: int, outcome: CheckOutcome) -> None:
+        """Write the outcome: annotations in batches of 50, then the conclusion with the last batch."""
+        link = outcome.details_url or self._report_url
+        output: dict[str, Any] = {
+            "title": clip(outcome.title, limit=255),
+            "summary": clip(outcome.summary, link=link),
+        }
+        if outcome.text:
+            output["text"] = clip(outcome.text, link=link)
+        chunks = list(batches(outcome.annotations)) or [[]]
+        for chunk in chunks[:-1]:
+            self._patch(run_id, "annotate a check run", output={**output, "annotations": _api(chunk)})
+        final: dict[str, Any] = {
+            "status": "completed",
+            "conclusion": outcome.conclusion,
+            "completed_at": _now(),
+        }
+        if chunks[-1]:
+            output["annotations"] = _api(chunks[-1])
+        if outcome.actions:
+            final["actions"] = [a.to_api() for a in outcome.actions[:MAX_ACTIONS]]
+        if outcome.details_url:
+            final["details_url"] = outcome.details_url
+        self._patch(run_id, "complete a check run", output=output, **final)
+        logger.info("check run %s completed: %s", run_id, outcome.conclusion, extra={"check_run_id": run_id})
+
+    def finish(self, run_id: int, conclusion: Conclusion, title: str, reason: str) -> None:
+        """Complete a run with a conclusion and the reason (cancellation, lost job, error)."""
+        self.complete(run_id, CheckOutcome(conclusion=conclusion, title=title, summary=reason))
+
+
+def _api(annotations: Sequence[Annotation]) -> list[dict[str, Any]]:
+    return [a.to_api() for a in annotations]

@@ -1,0 +1,201 @@
+"""The image job: everything around a pipeline run so its check run always finishes.
+
+The pipeline itself (build, lint, SBOM, scan, sign) is an :class:`ImagePipeline` chosen by
+settings. The job mints the installation token on demand, moves the check run `queued` →
+`in_progress` (one step at a time) → `completed`, stops early with `cancelled` when a newer commit
+lands on the same pull request, and leaves failures to :func:`on_image_failure`, which completes
+the run once RQ has no retry left.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, assert_never
+
+import redis
+
+from attestations.errors import ConfigError, DockgateError, TransientError
+from workers import queues
+from workers.checks import Action, Annotation, CheckOutcome, CheckRunWriter
+from workers.github.auth import GitHubApp
+from workers.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Action", "Annotation", "CheckOutcome", "ImageJobContext", "ImagePipeline", "run_image"]
+
+
+@dataclass(frozen=True)
+class ImageJobContext:
+    """What a pipeline needs about one image of one commit. The token is a callable, never a value."""
+
+    installation_id: int
+    repository: str
+    clone_url: str
+    head_sha: str
+    ref: str | None
+    pull_request: int | None
+    trusted: bool
+    image: str
+    dockerfile: str
+    context: str
+    check_run_id: int
+    api_url: str
+    installation_token: Callable[[], str] = field(repr=False, compare=False)
+
+
+class ImagePipeline(Protocol):
+    """One image's pipeline; `progress(step)` shows the step on the check run (and may cancel)."""
+
+    def run(self, ctx: ImageJobContext, progress: Callable[[str], None]) -> CheckOutcome: ...
+
+
+class Superseded(DockgateError):
+    """A newer commit was pushed to the pull request; this commit's work is moot."""
+
+
+class PipelineKind(enum.Enum):
+    """Built-in pipelines; `module:factory` names a plugin taking :class:`Settings`."""
+
+    DOCKERFILE_REPORT = "dockerfile-report"
+
+
+def load_pipeline(settings: Settings) -> ImagePipeline:
+    """The pipeline named by `DOCKGATE_IMAGE_PIPELINE`."""
+    name = settings.image_pipeline
+    if ":" in name:
+        module, _, attr = name.partition(":")
+        try:
+            factory = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as exc:
+            raise ConfigError(f"DOCKGATE_IMAGE_PIPELINE={name!r} cannot be imported: {exc}") from exc
+        pipeline: ImagePipeline = factory(settings)
+        return pipeline
+    try:
+        kind = PipelineKind(name)
+    except ValueError:
+        raise ConfigError(
+            f"DOCKGATE_IMAGE_PIPELINE={name!r}: expected dockerfile-report or module:factory"
+        ) from None
+    if kind is PipelineKind.DOCKERFILE_REPORT:
+        from workers.github.dockerfile_report import DockerfileReport
+
+        return DockerfileReport()
+    assert_never(kind)
+
+
+@dataclass
+class Runtime:
+    """Per-process state of a worker: settings, Redis, the App client and the pipeline."""
+
+    settings: Settings
+    redis: redis.Redis
+    github: GitHubApp
+    pipeline: ImagePipeline
+
+
+_runtime: Runtime | None = None
+
+
+def runtime() -> Runtime:
+    """The worker's runtime, built from the environment on first use."""
+    global _runtime
+    if _runtime is None:
+        settings = Settings.from_env()
+        connection = queues.connect(settings.redis_url, timeout=10.0)
+        _runtime = Runtime(settings, connection, GitHubApp(settings, connection), load_pipeline(settings))
+    return _runtime
+
+
+def reset_runtime() -> None:
+    """Forget the cached runtime (tests change the environment between cases)."""
+    global _runtime
+    _runtime = None
+
+
+def writer_for(rt: Runtime, installation_id: int, repository: str) -> CheckRunWriter:
+    return CheckRunWriter(
+        rt.github.repository(installation_id, repository), report_url=rt.settings.public_url
+    )
+
+
+def run_image(
+    *,
+    installation_id: int,
+    repository: str,
+    clone_url: str,
+    head_sha: str,
+    ref: str | None,
+    pull_request: int | None,
+    trusted: bool,
+    image: str,
+    dockerfile: str,
+    context: str,
+    check_run_id: int,
+) -> str:
+    """RQ job: run the pipeline for one image and complete its check run. Returns the conclusion."""
+    rt = runtime()
+    writer = writer_for(rt, installation_id, repository)
+    log = {"repo": repository, "sha": head_sha, "image": image, "check_run_id": check_run_id}
+
+    def progress(step: str) -> None:
+        if queues.is_superseded(rt.redis, repository, pull_request, head_sha):
+            raise Superseded(f"a newer commit was pushed to pull request #{pull_request}")
+        logger.info("step: %s", step, extra=log)
+        writer.in_progress(check_run_id, step)
+
+    ctx = ImageJobContext(
+        installation_id=installation_id,
+        repository=repository,
+        clone_url=clone_url,
+        head_sha=head_sha,
+        ref=ref,
+        pull_request=pull_request,
+        trusted=trusted,
+        image=image,
+        dockerfile=dockerfile,
+        context=context,
+        check_run_id=check_run_id,
+        api_url=rt.settings.github_api_url,
+        installation_token=lambda: rt.github.installation_token(installation_id),
+    )
+    try:
+        progress("starting")
+        outcome = rt.pipeline.run(ctx, progress)
+    except Superseded as exc:
+        outcome = CheckOutcome("cancelled", "Cancelled: superseded by a newer commit", exc.diagnostics())
+    except TransientError:
+        raise  # RQ retries the job; on_image_failure completes the run when retries run out
+    except DockgateError as exc:
+        outcome = CheckOutcome("failure", "dockgate could not check this image", exc.diagnostics())
+    writer.complete(check_run_id, outcome)
+    queues.forget_run(rt.redis, check_run_id)
+    return outcome.conclusion
+
+
+def on_image_failure(job: Any, connection: Any, exc_type: Any, exc_value: Any, tb: Any) -> None:
+    """RQ failure callback: complete the check run once no retry is left (also for killed workers)."""
+    kwargs = job.kwargs or {}
+    reason = (
+        exc_value.diagnostics()
+        if isinstance(exc_value, DockgateError)
+        else f"{exc_type.__name__}: {exc_value}"
+    )
+    if reason.startswith("AbandonedJobError"):
+        reason = "the worker running this job stopped (killed or lost) before it finished"
+    try:
+        rt = runtime()
+        writer = writer_for(rt, int(kwargs["installation_id"]), str(kwargs["repository"]))
+        run_id = int(kwargs["check_run_id"])
+        if job.retries_left:
+            logger.warning("image job failed, will retry: %s", reason, extra={"job_id": job.id})
+            writer.in_progress(run_id, f"retrying after an error: {reason}")
+            return
+        writer.finish(run_id, "failure", "dockgate could not finish this check", f"The job failed: {reason}")
+        queues.forget_run(rt.redis, run_id)
+    except Exception:  # the janitor completes the run later; never raise from a callback
+        logger.exception("could not complete the check run of failed job %s", job.id)

@@ -1,0 +1,179 @@
+"""Queues, deterministic job ids and the small Redis records around them.
+
+Three queues: `dockgate-high` (plan a commit, create `queued` check runs, cancel superseded work:
+seconds), `dockgate-default` (one image's pipeline: minutes), `dockgate-low` (janitor, redelivery
+sweeper). Jobs are JSON-serialized (never pickle) and their ids are derived from what they work on,
+so a `push` and a `check_suite` for the same commit enqueue one job, not two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+from rq import Callback, Queue, Retry
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+logger = logging.getLogger(__name__)
+
+HIGH, DEFAULT, LOW = "dockgate-high", "dockgate-default", "dockgate-low"
+QUEUE_NAMES = (HIGH, DEFAULT, LOW)
+DELIVERY_KEY = "dockgate:delivery:{delivery_id}"
+DELIVERY_TTL_SECONDS = 3 * 24 * 3600 + 3600  # GitHub redelivers for 3 days; keep a margin
+PR_HEAD_KEY = "dockgate:pr-head:{repository}#{number}"
+PR_JOBS_KEY = "dockgate:pr-jobs:{repository}#{number}"
+ACTIVE_RUNS_KEY = "dockgate:active-runs"
+DONE = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+
+
+def connect(url: str, *, timeout: float = 2.0) -> redis.Redis:
+    """A Redis client that fails fast: a webhook must answer 503 quickly when Redis is down."""
+    return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+
+
+def queue(name: str, connection: redis.Redis) -> Queue:
+    """One of :data:`QUEUE_NAMES`, JSON-serialized."""
+    return Queue(name, connection=connection, serializer=JSONSerializer)
+
+
+def job_id(kind: str, *parts: object) -> str:
+    """A deterministic RQ job id (RQ allows only `[A-Za-z0-9_-]`)."""
+    digest = hashlib.sha256("\0".join(str(p) for p in parts).encode()).hexdigest()[:32]
+    return f"{kind}-{digest}"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """Everything needed to enqueue one job; built by routers without touching Redis."""
+
+    queue: str
+    func: str
+    job_id: str
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    timeout: int = 600
+    retries: tuple[int, ...] = (0, 30, 120)
+    on_failure: str | None = None
+    description: str = ""
+    rerun: bool = False
+
+
+def fetch(connection: redis.Redis, jid: str) -> Job | None:
+    """The job with this id, or None when it never existed or has expired."""
+    try:
+        return Job.fetch(jid, connection=connection, serializer=JSONSerializer)
+    except NoSuchJobError:
+        return None
+
+
+def submit(connection: redis.Redis, spec: JobSpec, *, rerun: bool | None = None) -> bool:
+    """Enqueue `spec` unless a job with its id exists; True when a new job was stored.
+
+    With `rerun`, a finished, failed or cancelled job of the same id is deleted first so the work
+    runs again under the same id; a queued or running one is left alone.
+    """
+    if rerun is None:
+        rerun = spec.rerun
+    if rerun and (old := fetch(connection, spec.job_id)) is not None and old.get_status() in DONE:
+        old.delete()
+    on_failure: Callback | None = None
+    if spec.on_failure:
+        on_failure = Callback(spec.on_failure)
+    retry = Retry(max=len(spec.retries), interval=list(spec.retries)) if spec.retries else None
+    try:
+        queue(spec.queue, connection).enqueue(
+            spec.func,
+            kwargs=dict(spec.kwargs),
+            job_id=spec.job_id,
+            job_timeout=spec.timeout,
+            retry=retry,
+            on_failure=on_failure,
+            description=spec.description or spec.func,
+            result_ttl=24 * 3600,
+            failure_ttl=7 * 24 * 3600,
+            unique=True,
+        )
+    except DuplicateJobError:
+        logger.info("job %s already exists", spec.job_id, extra={"job_id": spec.job_id})
+        return False
+    return True
+
+
+def claim_delivery(connection: redis.Redis, delivery_id: str) -> bool:
+    """Record a webhook delivery id; False when it was seen in the last three days."""
+    key = DELIVERY_KEY.format(delivery_id=delivery_id)
+    return bool(connection.set(key, "1", nx=True, ex=DELIVERY_TTL_SECONDS))
+
+
+def release_delivery(connection: redis.Redis, delivery_id: str) -> None:
+    """Forget a delivery whose jobs could not be stored, so its redelivery is processed."""
+    connection.delete(DELIVERY_KEY.format(delivery_id=delivery_id))
+
+
+def delivery_seen(connection: redis.Redis, delivery_id: str) -> bool:
+    """Whether this delivery was processed (its jobs stored)."""
+    return bool(connection.exists(DELIVERY_KEY.format(delivery_id=delivery_id)))
+
+
+def mark_pr_head(connection: redis.Redis, repository: str, number: int, sha: str) -> None:
+    """Remember the newest head commit of a pull request (older commits' jobs are superseded)."""
+    connection.set(PR_HEAD_KEY.format(repository=repository, number=number), sha, ex=30 * 24 * 3600)
+
+
+def is_superseded(connection: redis.Redis, repository: str, number: int | None, sha: str) -> bool:
+    """Whether a newer commit was pushed to this pull request since `sha`."""
+    if number is None:
+        return False
+    head = connection.get(PR_HEAD_KEY.format(repository=repository, number=number))
+    return isinstance(head, bytes) and head.decode() != sha
+
+
+def pr_jobs(connection: redis.Redis, repository: str, number: int) -> PrJobs:
+    """The image jobs ever enqueued for a pull request (to cancel superseded ones)."""
+    return PrJobs(connection, PR_JOBS_KEY.format(repository=repository, number=number))
+
+
+@dataclass(frozen=True)
+class PrJobs:
+    """A Redis set of job ids, one per (commit, image) of a pull request."""
+
+    connection: redis.Redis
+    key: str
+
+    def add(self, jid: str) -> None:
+        self.connection.sadd(self.key, jid)
+        self.connection.expire(self.key, 30 * 24 * 3600)
+
+    def members(self) -> list[str]:
+        return sorted(m.decode() for m in self.connection.smembers(self.key))  # type: ignore[union-attr]
+
+    def discard(self, jid: str) -> None:
+        self.connection.srem(self.key, jid)
+
+
+def for_each_queue(connection: redis.Redis, visit: Callable[[Queue], None]) -> None:
+    """Apply `visit` to each dockgate queue (janitor registry cleanup)."""
+    for name in QUEUE_NAMES:
+        visit(queue(name, connection))
+
+
+def track_run(connection: redis.Redis, check_run_id: int, record: Mapping[str, Any]) -> None:
+    """Remember a check run we left open, so the janitor can close it if its job is lost."""
+    connection.hset(ACTIVE_RUNS_KEY, str(check_run_id), json.dumps(dict(record)))
+
+
+def forget_run(connection: redis.Redis, check_run_id: int) -> None:
+    """The run is completed: nothing left for the janitor."""
+    connection.hdel(ACTIVE_RUNS_KEY, str(check_run_id))
+
+
+def active_runs(connection: redis.Redis) -> dict[int, dict[str, Any]]:
+    """Every open check run we track, by id."""
+    raw: Mapping[bytes, bytes] = connection.hgetall(ACTIVE_RUNS_KEY)  # type: ignore[assignment]
+    return {int(k): json.loads(v) for k, v in raw.items()}

@@ -1,0 +1,119 @@
+"""Verify cosign legacy `.sig`/`.att` layers with public keys (the fallback when an image has no bundles).
+
+Keyless legacy layers are reported, not trusted: their certificates are verified through the
+bundle layout, which dockgate always writes beside them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from attestations.bundle_check import verify_key_signature
+from attestations.dsse import INTOTO_PAYLOAD_TYPE, Envelope, InvalidEnvelope
+from attestations.oci import ImageReference, NotFound, RegistryClient, RegistryError
+from attestations.oci.mediatypes import ANN_CERTIFICATE, ANN_SIGNATURE, DSSE_LAYER, SIMPLESIGNING
+from attestations.policy import VerificationPolicy
+from attestations.signing.keys import key_hint
+from attestations.statements import IMAGE_SIGNATURE, InvalidStatement, Statement, image_subject
+from attestations.storage.legacy import MAX_LEGACY_LAYERS, attestation_tag, signature_tag
+
+MAX_LAYER_BYTES = 1 << 20
+
+
+def _check_sig(payload: bytes, annotations: dict[str, str], digest: str, policy: VerificationPolicy) -> str:
+    """Return the signer description or raise ValueError with the reason."""
+    try:
+        claimed = json.loads(payload)["critical"]["image"]["docker-manifest-digest"]
+        signature = base64.b64decode(annotations.get(ANN_SIGNATURE, ""), validate=True)
+    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        raise ValueError("malformed simple-signing payload or signature annotation") from exc
+    if claimed != digest:
+        raise ValueError(f"signature is for {claimed}, not {digest}")
+    key = verify_key_signature(policy.public_keys, signature, payload)
+    if key is None:
+        raise ValueError("signature does not verify with any trusted public key")
+    return f"key {key_hint(key)}"
+
+
+def _check_att(blob: bytes, digest: str, policy: VerificationPolicy) -> tuple[Statement, str]:
+    try:
+        envelope = Envelope.from_json(blob)
+    except InvalidEnvelope as exc:
+        raise ValueError(exc.diagnostics()) from exc
+    if envelope.payload_type != INTOTO_PAYLOAD_TYPE:
+        raise ValueError("payloadType is not in-toto")
+    key = next(
+        (
+            k
+            for s in envelope.signatures
+            if (k := verify_key_signature(policy.public_keys, s, envelope.pae()))
+        ),
+        None,
+    )
+    if key is None:
+        raise ValueError("DSSE signature does not verify with any trusted public key")
+    try:
+        statement = Statement.from_json(envelope.payload)
+    except InvalidStatement as exc:
+        raise ValueError(exc.diagnostics()) from exc
+    if not statement.has_subject_digest(digest):
+        raise ValueError(f"statement is about another image, not {digest}")
+    return statement, f"key {key_hint(key)}"
+
+
+def _layers(client: RegistryClient, repository: str, tag: str) -> list[tuple[dict[str, Any], bytes]]:
+    try:
+        manifest = client.get_manifest(repository, tag).json()
+    except NotFound:
+        return []
+    layers = manifest.get("layers", [])[:MAX_LEGACY_LAYERS]
+    return [
+        (layer, client.get_blob(repository, layer["digest"], max_size=MAX_LAYER_BYTES))
+        for layer in layers
+        if int(layer.get("size", 0)) <= MAX_LAYER_BYTES
+    ]
+
+
+def legacy_results(
+    client: RegistryClient, ref: ImageReference, digest: str, policy: VerificationPolicy
+) -> list[dict[str, Any]]:
+    """AttestationResult fields for every legacy layer of the image."""
+    results: list[dict[str, Any]] = []
+    try:
+        sig_layers = _layers(client, ref.repository, signature_tag(digest))
+        att_layers = _layers(client, ref.repository, attestation_tag(digest))
+    except RegistryError as exc:
+        return [{"source": "legacy", "verified": False, "reason": exc.diagnostics()}]
+    for layer, blob in [*sig_layers, *att_layers]:
+        source = f"legacy {layer.get('digest')}"
+        annotations = layer.get("annotations", {})
+        if ANN_CERTIFICATE in annotations or not policy.public_keys:
+            results.append(
+                {"source": source, "verified": False, "reason": "legacy layers are verified with keys only"}
+            )
+            continue
+        try:
+            if layer.get("mediaType") == SIMPLESIGNING:
+                signer = _check_sig(blob, annotations, digest, policy)
+                statement = Statement((image_subject(ref.name, digest),), IMAGE_SIGNATURE, {})
+            elif layer.get("mediaType") == DSSE_LAYER:
+                statement, signer = _check_att(blob, digest, policy)
+            else:
+                raise ValueError(f"unexpected layer type {layer.get('mediaType')}")
+        except ValueError as exc:
+            results.append({"source": source, "verified": False, "reason": str(exc)})
+            continue
+        results.append(
+            {
+                "source": source,
+                "verified": True,
+                "reason": "verified",
+                "predicate_type": statement.predicate_type,
+                "signer": signer,
+                "statement": statement,
+            }
+        )
+    return results

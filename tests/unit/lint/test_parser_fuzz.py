@@ -1,0 +1,61 @@
+"""hypothesis: random and hostile Dockerfiles never crash the linter; DG124 at worst."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workers.lint import RULES, lint_text
+from workers.lint.shell import commands
+
+INSTRUCTIONS = sorted(
+    ["FROM", "RUN", "COPY", "ADD", "ENV", "ARG", "USER", "CMD", "ENTRYPOINT", "HEALTHCHECK", "WORKDIR",
+     "LABEL", "ONBUILD", "SHELL", "EXPOSE", "VOLUME", "MAINTAINER", "STOPSIGNAL", "BOGUS", "from", "#"]
+)  # fmt: skip
+WORDS = st.sampled_from(
+    ["a", "a:1", "AS", "x", "--mount=type=cache,target=/x", "--from=0", "--chown=1:1", "<<EOF", "EOF", "\\",
+     "&&", "|", ";", "'", '"', "$(", "${X", "[", "]", '["a",', "sudo", "apt-get", "install", "pip", "chmod",
+     "777", "curl", "sh", "-c", "\t", "é", "\x00", "#", "=", "latest", "@sha256:", "NONE", "CMD"]
+)  # fmt: skip
+LINE = st.tuples(st.sampled_from(INSTRUCTIONS), st.lists(WORDS, max_size=6)).map(
+    lambda t: " ".join([t[0], *t[1]])
+)
+STRUCTURED = st.lists(LINE, max_size=12).map(lambda lines: "\n".join(lines) + "\n")
+
+
+def check(text: str) -> None:
+    findings = lint_text(text)
+    for f in findings:
+        assert f.rule in RULES and f.level in ("error", "warning", "info")
+        assert f.line is None or f.line >= 1
+    if any(f.rule == "DG124" for f in findings):
+        assert {f.rule for f in findings} == {"DG124"}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(STRUCTURED)
+def test_structured_garbage_never_crashes(text: str) -> None:
+    check(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_never_crashes(text: str) -> None:
+    check(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab |&;'\"\\$(){}<>\n-c sh")), max_size=80))
+def test_shell_splitter_never_crashes(script: str) -> None:
+    for cmd in commands(script):
+        assert cmd.argv
+
+
+def test_unterminated_heredoc_is_dg124() -> None:
+    (finding,) = lint_text("FROM a:1\nCOPY <<EOF /x\nno end\n")
+    assert finding.rule == "DG124" and "heredoc" in finding.message
+
+
+def test_empty_file_is_dg124() -> None:
+    assert [f.rule for f in lint_text("")] == ["DG124"]
+    assert [f.rule for f in lint_text("# just a comment\n")] == ["DG124"]

@@ -80,6 +80,10 @@ class Settings:
     base_mirror: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080
+    image_pipeline: str = "dockerfile-report"
+    promote_permission: str = "write"
+    public_url: str | None = None
+    github_write_interval: float = 1.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -117,6 +121,10 @@ class Settings:
             base_mirror=get("DOCKGATE_BASE_MIRROR", _registry, None),
             host=env.get("DOCKGATE_HOST", "").strip() or "127.0.0.1",
             port=get("DOCKGATE_PORT", _port, 8080),
+            image_pipeline=env.get("DOCKGATE_IMAGE_PIPELINE", "").strip() or "dockerfile-report",
+            promote_permission=get("DOCKGATE_PROMOTE_PERMISSION", _permission, "write"),
+            public_url=get("DOCKGATE_PUBLIC_URL", _url, None),
+            github_write_interval=get("DOCKGATE_GITHUB_WRITE_INTERVAL", _seconds, 1.0),
         )
         if problems:
             raise ConfigError("invalid environment: " + "; ".join(problems))
@@ -133,6 +141,22 @@ def _instance(value: str) -> str:
     if value not in {"production", "staging", "custom"}:
         raise ValueError("expected production, staging or custom")
     return value
+
+
+def _permission(value: str) -> str:
+    if value not in {"admin", "maintain", "write"}:
+        raise ValueError("expected admin, maintain or write (the least repository role allowed to promote)")
+    return value
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError("expected a number of seconds") from None
+    if seconds < 0:
+        raise ValueError("expected a non-negative number of seconds")
+    return seconds
 
 
 ENV_NAMES: dict[str, str] = {
@@ -155,4 +179,8 @@ ENV_NAMES: dict[str, str] = {
     "base_mirror": "DOCKGATE_BASE_MIRROR",
     "host": "DOCKGATE_HOST",
     "port": "DOCKGATE_PORT",
+    "image_pipeline": "DOCKGATE_IMAGE_PIPELINE",
+    "promote_permission": "DOCKGATE_PROMOTE_PERMISSION",
+    "public_url": "DOCKGATE_PUBLIC_URL",
+    "github_write_interval": "DOCKGATE_GITHUB_WRITE_INTERVAL",
 }

@@ -1,0 +1,1 @@
+"""The platform's API gateway: a WSGI app served by gunicorn."""

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test unit lint bench services services-down venv peers
+.PHONY: demo test unit lint bench services services-down venv peers example-deps
 
 venv: $(STAMP)
 
@@ -21,13 +21,16 @@ services:
 services-down:
 	scripts/services down
 
+example-deps: venv
+	scripts/fetch-example-deps
+
 peers:
 	test ! -x scripts/install-peers || scripts/install-peers
 
-demo: venv services
+demo: venv services example-deps
 	@eval "$$(scripts/services env)" && $(BIN)/python scripts/demo.py
 
-test: venv services peers
+test: venv services peers example-deps
 	@eval "$$(scripts/services env)" && $(BIN)/pytest -q -p no:cacheprovider
 
 unit: venv
@@ -38,5 +41,5 @@ lint: venv
 	$(BIN)/ruff format --check app workers attestations
 	$(BIN)/mypy
 
-bench: venv services peers
+bench: venv services peers example-deps
 	@eval "$$(scripts/services env)" && for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -6,11 +6,13 @@ import gzip
 import io
 import json
 import os
+import subprocess
 import tarfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,3 +109,72 @@ def push_tiny_image(client: RegistryClient, repository: str, tag: str, content: 
 def staging_image(staging_client: RegistryClient) -> PushedImage:
     name = uuid.uuid4().hex[:12]
     return push_tiny_image(staging_client, f"dockgate-test/att-{name}", "v1", name.encode())
+
+
+# -- local Sigstore instance (tests/sigstore_local/server.js) -------------------------------------------
+ISSUER = "https://oidc.dockgate.test"
+IDENTITY = "https://github.com/apps/dockgate-test"
+
+
+@dataclass(frozen=True)
+class LocalSigstore:
+    url: str
+    trust_config: Path
+
+    @property
+    def trusted_root_json(self) -> Path:
+        path = self.trust_config.with_name("trusted_root.json")
+        if not path.exists():
+            path.write_text(json.dumps(json.loads(self.trust_config.read_text())["trustedRoot"]))
+        return path
+
+
+@pytest.fixture(scope="session")
+def local_sigstore(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSigstore]:
+    from .peers import LOCAL, node_env
+
+    env = {**node_env(), "MOCK_TSA": "1"}
+    trust = tmp_path_factory.mktemp("sigstore") / "trust_config.json"
+    proc = subprocess.Popen(
+        ["node", str(LOCAL / "server.js"), "0", str(trust)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("listening "):
+        proc.kill()
+        pytest.fail(f"local Sigstore instance did not start: {line!r}")
+    url = line.split()[1].rstrip(";")
+    yield LocalSigstore(url, trust)
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def identity_token(identity: str = IDENTITY, issuer: str = ISSUER) -> str:
+    """An OIDC-shaped JWT (the mock does not check signatures; Fulcio would)."""
+    import time
+
+    import jwt
+
+    now = int(time.time())
+    claims = {
+        "iss": issuer,
+        "sub": identity,
+        "email": identity,
+        "aud": "sigstore",
+        "iat": now,
+        "exp": now + 600,
+    }
+    return jwt.encode(claims, "not-a-real-issuer-key-but-long-enough-for-hs256", algorithm="HS256")
+
+
+@pytest.fixture(scope="session")
+def keyless_signer(local_sigstore: LocalSigstore) -> Any:
+    from sigstore.oidc import IdentityToken
+
+    from attestations.signing.keyless import KeylessSigner, load_trust_config
+
+    return KeylessSigner(load_trust_config(str(local_sigstore.trust_config)), IdentityToken(identity_token()))

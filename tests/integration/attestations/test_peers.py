@@ -7,7 +7,6 @@ dockgate's writer and verifies with dockgate's verifier.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest

@@ -30,6 +30,10 @@ class KeySigner:
         self.hint = key_hint(key.public_key())
 
     @property
+    def public_key(self) -> ec.EllipticCurvePublicKey:
+        return self._key.public_key()
+
+    @property
     def description(self) -> str:
         return f"key {self.hint}"
 

@@ -106,7 +106,7 @@ def tokens(version: str) -> list[Token]:
 
 def is_valid(version: str) -> bool:
     """True when apk itself would accept `version`."""
-    return bool(version) and tokens(version)[-1][0] is _Kind.END
+    return version[:1].isdigit() and tokens(version)[-1][0] is _Kind.END
 
 
 def compare(left: str, right: str) -> int:

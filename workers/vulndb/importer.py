@@ -102,9 +102,8 @@ def _insert_record(db: sqlite3.Connection, source: str, record: dict[str, Any], 
     stats.withdrawn += record.get("withdrawn") is not None
 
 
-def _import_one(db: sqlite3.Connection, path: Path, stats: ImportStats) -> None:
+def _import_one(db: sqlite3.Connection, path: Path, name: str, stats: ImportStats) -> None:
     sha, files = read_source(path)
-    name = str(path.resolve())
     count, newest = 0, ""
     for loaded in files:
         if loaded.error:
@@ -124,8 +123,13 @@ def _import_one(db: sqlite3.Connection, path: Path, stats: ImportStats) -> None:
     logger.info("imported %d records from %s (sha256 %s)", count, name, sha[:12])
 
 
-def import_sources(paths: Sequence[Path], db_path: Path, *, fresh: bool = False) -> ImportStats:
-    """Add `paths` to the database at `db_path` (a new one when missing or `fresh`), atomically."""
+def import_sources(
+    paths: Sequence[Path], db_path: Path, *, fresh: bool = False, labels: Sequence[str] | None = None
+) -> ImportStats:
+    """Add `paths` to the database at `db_path` (a new one when missing or `fresh`), atomically.
+
+    Each source is recorded under its absolute path, or under `labels[i]` (e.g. the download URL).
+    """
     db_path = db_path.expanduser()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
@@ -144,8 +148,9 @@ def import_sources(paths: Sequence[Path], db_path: Path, *, fresh: bool = False)
         db.execute("PRAGMA synchronous = OFF")
         stats = ImportStats()
         with db:
-            for path in paths:
-                _import_one(db, path, stats)
+            for index, path in enumerate(paths):
+                label = labels[index] if labels else str(Path(path).resolve())
+                _import_one(db, Path(path), label, stats)
             db.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('built_at', ?)",
                 (datetime.now(UTC).isoformat(timespec="seconds"),),

@@ -75,7 +75,10 @@ class Statement:
 
     def to_json(self) -> bytes:
         """RFC 8785 canonical JSON: key order and number format do not depend on who built it."""
-        return rfc8785.dumps(self.to_dict())
+        try:
+            return rfc8785.dumps(self.to_dict())
+        except rfc8785.CanonicalizationError as exc:
+            raise InvalidStatement(f"statement cannot be canonicalised (RFC 8785): {exc}") from exc
 
     def has_subject_digest(self, digest: str) -> bool:
         """True when a subject names `digest` (`sha256:<hex>`)."""

@@ -31,7 +31,8 @@ class Router:
 
     def handlers(self, event: str, action: str | None) -> list[Handler]:
         """The handlers for this event and action (exact action first, then catch-all)."""
-        return self._routes.get((event, action), []) + self._routes.get((event, None), [])
+        exact = self._routes.get((event, action), []) if action is not None else []
+        return exact + self._routes.get((event, None), [])
 
     def dispatch(self, event: str, payload: Payload) -> list[JobSpec] | None:
         """Jobs for this delivery; None when no handler is interested (answered `ignored`)."""

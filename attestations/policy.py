@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,7 +85,7 @@ class _IdentityRegexp:
             raise VerificationError(f"certificate identity {names} does not match {self._pattern.pattern!r}")
 
 
-def load_policy_file(path: Path, trusted_root: TrustedRoot | None = None) -> VerificationPolicy:
+def load_policy_file(path: Path, trusted_root: Callable[[], TrustedRoot] | None = None) -> VerificationPolicy:
     """YAML {keys: [PEM paths], identity|identityRegexp, issuer, require: [types]}; relative paths."""
     try:
         doc: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -103,6 +103,8 @@ def load_policy_file(path: Path, trusted_root: TrustedRoot | None = None) -> Ver
         identity=doc.get("identity"),
         identity_regexp=doc.get("identityRegexp"),
         issuer=doc.get("issuer"),
-        trusted_root=trusted_root,
+        trusted_root=trusted_root()
+        if trusted_root and (doc.get("identity") or doc.get("identityRegexp"))
+        else None,
         required_predicate_types=require,
     )

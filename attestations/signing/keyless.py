@@ -7,6 +7,7 @@ One Fulcio certificate is requested per signer and reused for all statements of 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Mapping
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from sigstore import dsse as sigstore_dsse
 from sigstore.errors import Error as SigstoreError
-from sigstore.models import ClientTrustConfig
+from sigstore.models import ClientTrustConfig, TrustedRoot
 from sigstore.oidc import IdentityError, IdentityToken, detect_credential
 from sigstore.sign import Signer as SigstoreSigner
 from sigstore.sign import SigningContext
@@ -25,7 +26,7 @@ from attestations.statements import Statement
 
 logger = logging.getLogger(__name__)
 
-TOKEN_FILE_ENV = "DOCKGATE_SIGSTORE_IDENTITY_TOKEN_FILE"  # noqa: S105 - variable names, not values
+TOKEN_FILE_ENV = "DOCKGATE_SIGSTORE_IDENTITY_TOKEN_PATH"  # noqa: S105 - variable names, not values
 TOKEN_ENV = "SIGSTORE_IDENTITY_TOKEN"  # noqa: S105
 
 
@@ -113,3 +114,16 @@ class KeylessSigner:
         except SigstoreError as exc:
             raise SigningError(f"keyless signing failed: {exc}") from exc
         return self._wrap(bundle.to_json().encode(), None, bundle.signature)
+
+
+def load_trusted_root(source: str) -> TrustedRoot:
+    """Verification trust: a trusted_root.json, a ClientTrustConfig file, or `production`/`staging` (TUF)."""
+    path = Path(source)
+    if source not in ("production", "staging") and path.is_file():
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(doc, dict) and "trustedRoot" not in doc:
+                return TrustedRoot.from_file(str(path))
+        except (OSError, ValueError, SigstoreError) as exc:
+            raise SigningError(f"invalid Sigstore trusted root {source}: {exc}") from exc
+    return load_trust_config(source).trusted_root

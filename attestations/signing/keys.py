@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from attestations.signing.base import SigningError
 
-PASSWORD_ENV = "DOCKGATE_KEY_PASSWORD"  # noqa: S105 - the variable name, not a value
+PASSWORD_ENV = "DOCKGATE_SIGNING_KEY_PASSWORD"  # noqa: S105 - the variable name, not a value
 
 
 def generate_key() -> ec.EllipticCurvePrivateKey:

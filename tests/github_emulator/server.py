@@ -133,7 +133,7 @@ class Emulator(Operations):
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self.root = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.base_url = self.root + self.prefix
         return self.base_url

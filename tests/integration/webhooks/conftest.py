@@ -1,0 +1,99 @@
+"""Fixtures for the webhook → RQ → GitHub end-to-end tests on real Redis."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from flask.testing import FlaskClient
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+
+from app.factory import create_app
+from app.webhooks.signature import sign
+from tests.github_emulator.plugin import (
+    emulated_repo,
+    github_app_key,
+    github_emulator,
+    github_settings,
+    settings_env,
+)
+from workers import jobs, queues
+from workers.settings import Settings
+
+__all__ = ["emulated_repo", "github_app_key", "github_emulator", "github_settings"]
+
+WEBHOOKS = Path(__file__).resolve().parents[4] / "shared" / "github" / "webhooks"
+TEST_DB = 11  # a database of its own on the shared Redis, flushed per test
+
+
+@pytest.fixture
+def redis_db(redis_url: str) -> Iterator[str]:
+    url = redis_url.rsplit("/", 1)[0] + f"/{TEST_DB}"
+    connection = redis.Redis.from_url(url)
+    connection.flushdb()
+    yield url
+    connection.flushdb()
+
+
+@pytest.fixture
+def dockgate(github_settings: Callable[..., Settings], redis_db: str, monkeypatch: pytest.MonkeyPatch):
+    """`dockgate(**settings overrides)` → Harness: the Flask app, in-process workers, the env for workers."""
+
+    def make(**overrides: Any) -> Harness:
+        settings = github_settings(redis_db, **overrides)
+        for var, value in settings_env(settings).items():
+            monkeypatch.setenv(var, value)
+        jobs.reset_runtime()
+        return Harness(settings)
+
+    yield make
+    jobs.reset_runtime()
+
+
+class Harness:
+    """One dockgate deployment under test: app client + Redis + queue runners."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client: FlaskClient = create_app(settings).test_client()
+        self.redis = redis.Redis.from_url(settings.redis_url)
+
+    def post(self, event: str, body: bytes, *, delivery: str | None = None) -> Any:
+        headers = {
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
+            "X-Hub-Signature-256": sign(str(self.settings.github_webhook_secret).encode(), body),
+            "Content-Type": "application/json",
+        }
+        return self.client.post("/webhooks/github", data=body, headers=headers)
+
+    def hook_sender(self, headers: dict[str, str], body: bytes) -> int:
+        """For the emulator: deliver as GitHub would, answer the HTTP status."""
+        return self.client.post("/webhooks/github", data=body, headers=headers).status_code
+
+    def work(self, *names: str) -> None:
+        """Run the named queues (default all, high first) in-process until empty."""
+        qs = [queues.queue(n, self.redis) for n in (names or queues.QUEUE_NAMES)]
+        SimpleWorker(qs, connection=self.redis, serializer=JSONSerializer).work(
+            burst=True, logging_level="WARNING"
+        )
+
+
+def payload(name: str) -> tuple[str, bytes, dict[str, Any]]:
+    """(event, exact bytes, parsed) of a real payload under shared/github/webhooks."""
+    body = (WEBHOOKS / name).read_bytes()
+    return name.split("/")[0], body, json.loads(body)
+
+
+def with_head(body: dict[str, Any], sha: str) -> bytes:
+    """A pull_request payload moved to another head commit (a later push to the same PR)."""
+    changed = json.loads(json.dumps(body))
+    changed["pull_request"]["head"]["sha"] = sha
+    changed["action"] = "synchronize"
+    return json.dumps(changed).encode()

@@ -1,0 +1,323 @@
+"""The pipeline for one image: lint → build → push → image checks → SBOM → scan → attest + sign → verdict.
+
+Evidence is separate from the verdict: whatever the policy says, every image that builds gets its
+SBOM, vulnerability report, lint results and provenance signed and attached. Each stage is timed;
+a stage that cannot run records why instead of crashing the run, so a check run always ends with a
+conclusion. The same function serves the RQ job and `dockgate run`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from attestations.attach import attach_attestations, sign_image
+from attestations.index import AttestationRecord, AttestationStore, ComponentRecord, ImageRecord
+from attestations.oci import Credentials, RegistryClient
+from attestations.signing.base import Signer
+from attestations.statements import Statement
+from workers import evidence
+from workers.build import BuildResult, build_image
+from workers.lint import Finding as LintFinding
+from workers.lint import check_image, lint_dockerfile
+from workers.push import PushedImage, push_image
+from workers.repoconfig import ImageSpec, RepoConfig
+from workers.runreport import AttachedEvidence, ImageRun, StageTiming
+from workers.scan import GateResult, ScanReport, VulnDB, gate, scan_bom
+from workers.verdict import Verdict, decide
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+STAGES = ("lint", "build", "push", "image-checks", "sbom", "scan", "attest", "index")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the checkout came from; recorded in provenance and the index."""
+
+    repository: str  # owner/name, or a local folder name for `dockgate run`
+    commit: str | None = None
+    ref: str | None = None
+    url: str | None = None
+    job_id: str | None = None
+    trusted: bool = False  # forks and unknown sources are untrusted: no network, no promotion
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """The backends a run uses, chosen once from settings by the caller."""
+
+    engine: Any
+    builder_id: str
+    registry: str | None = None  # staging registry; None = build and sign locally, push nothing
+    namespace: str = ""  # registry path prefix, e.g. "acme" or "quarantine/acme"
+    credentials: dict[str, Credentials] = field(default_factory=dict)
+    signer: Signer | None = None
+    vulndb: VulnDB | None = None
+    base_mirror: str | None = None
+    store: AttestationStore | None = None
+    out_dir: Path | None = None
+    build_timeout_s: float = 1800.0
+    baseline: Callable[[str], dict[str, Any] | None] | None = None  # image name -> last promoted scan
+
+
+class _Timer:
+    def __init__(self, progress: Progress) -> None:
+        self.timings: list[StageTiming] = []
+        self.progress = progress
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        self.progress(name)
+        started = time.perf_counter()
+        status = "failed"
+        try:
+            yield
+            status = "ok"
+        finally:
+            self.timings.append(StageTiming(name, time.perf_counter() - started, status))
+
+    def skip(self, name: str) -> None:
+        self.timings.append(StageTiming(name, 0.0, "skipped"))
+
+
+def run_image(
+    spec: ImageSpec,
+    root: Path,
+    repo_config: RepoConfig,
+    cfg: PipelineConfig,
+    source: Source,
+    progress: Progress = lambda _stage: None,
+) -> ImageRun:
+    """Run every stage for `spec` in the checkout at `root` and return what was learned."""
+    timer = _Timer(progress)
+    dockerfile = root / spec.dockerfile
+    with timer.stage("lint"):
+        lint = _relative(
+            lint_dockerfile(
+                dockerfile, target=spec.target, context=root / spec.context, config=repo_config.lint
+            ),
+            root,
+        )
+    started = _now()
+    with timer.stage("build"):
+        build = build_image(
+            spec,
+            root,
+            client=cfg.engine,
+            network=source.trusted and spec.network,
+            timeout_s=cfg.build_timeout_s,
+            base_mirror=cfg.base_mirror,
+            source=source.url,
+            revision=source.commit,
+        )
+    if not build.ok or build.image_id is None:
+        failure = build.failure
+        lint = [*lint, *_relative([failure], root)] if failure else lint
+        reason = failure.message if failure else "the build failed"
+        verdict = decide(repo_config.policy, lint=lint, build_error=reason)
+        return ImageRun(
+            spec.name,
+            spec.dockerfile,
+            "failed",
+            verdict,
+            lint=tuple(lint),
+            build_error=reason,
+            timings=tuple(timer.timings),
+        )
+    finished = _now()
+    pushed = _push(spec, build, cfg, source, timer)
+    with timer.stage("image-checks"):
+        from workers.image import open_image
+
+        image_fs = open_image(build.image_id, docker_client=cfg.engine)
+        lint = [
+            *lint,
+            *_relative(
+                check_image(
+                    image_fs,
+                    dockerfile,
+                    target=spec.target,
+                    config=repo_config.lint,
+                    size_budget_mb=spec.size_budget_mb,
+                ),
+                root,
+            ),
+        ]
+    with timer.stage("sbom"):
+        from workers.sbom import generate, to_json
+
+        bom = json.loads(to_json(generate(image_fs)))
+    scan, gate_result = _scan(spec, bom, repo_config, root, cfg, timer)
+    subject_name = f"{pushed.registry}/{pushed.repository}" if pushed else f"local/{spec.name}"
+    subject_digest = pushed.digest if pushed else build.image_id
+    statements = evidence.statements(
+        subject_name,
+        subject_digest,
+        spec=spec,
+        source=source,
+        build=build,
+        bom=bom,
+        scan=scan,
+        lint=lint,
+        builder_id=cfg.builder_id,
+        started=started,
+        finished=finished,
+    )
+    attached, bundles, signature = _attest(statements, pushed, cfg, timer)
+    verdict = decide(
+        repo_config.policy,
+        lint=lint,
+        gate=gate_result,
+        attested=[a.predicate_type for a in attached],
+        signed=signature is not None,
+        evidence_expected=cfg.signer is not None,
+    )
+    run = ImageRun(
+        spec.name,
+        spec.dockerfile,
+        "passed" if verdict.passed else "failed",
+        verdict,
+        image_id=build.image_id,
+        digest=pushed.digest if pushed else None,
+        reference=pushed.reference if pushed else None,
+        size_bytes=build.size,
+        layers=len(build.layers),
+        base_images=tuple(f"{b.written}@{b.digest}" if b.digest else b.written for b in build.base_images),
+        lint=tuple(lint),
+        components=_ecosystems(bom),
+        scan=scan,
+        evidence=tuple(attached),
+        signature=signature,
+        verify_command=_verify_command(pushed, cfg),
+    )
+    _index(run, source, bom, cfg, timer)
+    run = dataclasses.replace(run, timings=tuple(timer.timings))
+    if cfg.out_dir is not None:
+        evidence.write_outputs(cfg.out_dir / spec.name, run, bom, bundles)
+    return run
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _relative(findings: list[LintFinding], root: Path) -> list[LintFinding]:
+    """Report paths relative to the repository root, as check-run annotations need them."""
+    out = []
+    for f in findings:
+        path = Path(f.path)
+        rel = (
+            path.relative_to(root).as_posix() if path.is_absolute() and path.is_relative_to(root) else f.path
+        )
+        out.append(dataclasses.replace(f, path=rel))
+    return out
+
+
+def _push(
+    spec: ImageSpec, build: BuildResult, cfg: PipelineConfig, source: Source, timer: _Timer
+) -> PushedImage | None:
+    if cfg.registry is None or build.image_id is None:
+        timer.skip("push")
+        return None
+    host = cfg.registry.split("/", 1)[0]
+    prefix = "/".join(p for p in (*cfg.registry.split("/", 1)[1:], cfg.namespace) if p)
+    repository = f"{prefix}/{spec.name}" if prefix else spec.name
+    tag = (source.commit or build.image_id.removeprefix("sha256:"))[:12]
+    with timer.stage("push"):
+        return push_image(
+            cfg.engine, build.image_id, host, repository, tag, credentials=cfg.credentials.get(host)
+        )
+
+
+def _scan(
+    spec: ImageSpec,
+    bom: dict[str, Any],
+    repo_config: RepoConfig,
+    root: Path,
+    cfg: PipelineConfig,
+    timer: _Timer,
+) -> tuple[ScanReport | None, GateResult | None]:
+    if cfg.vulndb is None:
+        timer.skip("scan")
+        return None, None
+    with timer.stage("scan"):
+        report = scan_bom(
+            bom,
+            cfg.vulndb,
+            vex=evidence.vex_documents(repo_config, root),
+            exceptions=evidence.exceptions(repo_config),
+        )
+        policy = repo_config.policy
+        baseline = cfg.baseline(spec.name) if (cfg.baseline and policy.only_new) else None
+        return report, gate(report, fail_on=policy.fail_on, only_fixed=policy.only_fixed, baseline=baseline)
+
+
+def _attest(
+    statements: list[Statement], pushed: PushedImage | None, cfg: PipelineConfig, timer: _Timer
+) -> tuple[list[AttachedEvidence], list[tuple[str, bytes]], str | None]:
+    """Sign every statement; attach them beside the pushed image. Returns evidence, bundles, signature."""
+    if cfg.signer is None:
+        timer.skip("attest")
+        return [], [], None
+    with timer.stage("attest"):
+        if pushed is None:  # nothing to attach to: sign locally, the bundles go to --out
+            signed = [(s.predicate_type, cfg.signer.sign_dsse(s).bundle_json) for s in statements]
+            return [AttachedEvidence(t, evidence.bundle_digest(b)) for t, b in signed], signed, None
+        with RegistryClient(pushed.registry, credentials=cfg.credentials.get(pushed.registry)) as client:
+            signature = sign_image(pushed.reference, cfg.signer, client)
+            attached = attach_attestations(pushed.reference, statements, cfg.signer, client)
+        location = f"{pushed.registry}/{pushed.repository}"
+        found = [AttachedEvidence(a.predicate_type, a.referrer_digest, location) for a in attached]
+        return found, [(a.predicate_type, a.bundle.bundle_json) for a in attached], signature.referrer_digest
+
+
+def _ecosystems(bom: dict[str, Any]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for component in bom.get("components", []):
+        purl = str(component.get("purl") or "")
+        counts[purl[4:].split("/", 1)[0] if purl.startswith("pkg:") else component.get("type", "other")] += 1
+    return dict(counts)
+
+
+def _verify_command(pushed: PushedImage | None, cfg: PipelineConfig) -> str | None:
+    if pushed is None or cfg.signer is None:
+        return None
+    types = " ".join(f"--type {t}" for t in ("cyclonedx", "vuln", "slsaprovenance", "lint"))
+    return f"dockgate verify {pushed.reference} --key dockgate.pub {types}"
+
+
+def _index(run: ImageRun, source: Source, bom: dict[str, Any], cfg: PipelineConfig, timer: _Timer) -> None:
+    if cfg.store is None or run.reference is None or run.digest is None:
+        timer.skip("index")
+        return
+    with timer.stage("index"):
+        components = [
+            ComponentRecord(str(c.get("purl") or c.get("name")), str(c.get("name")), c.get("version"))
+            for c in bom.get("components", [])
+        ]
+        cfg.store.record_image(
+            ImageRecord(
+                run.reference.split("@")[0],
+                run.digest,
+                run.name,
+                source.repository,
+                source.commit,
+                source.ref,
+                "pass" if run.verdict.passed else "fail",
+            ),
+            [AttestationRecord(e.predicate_type, e.bundle_digest, e.location) for e in run.evidence],
+            components,
+        )
+
+
+__all__ = ["STAGES", "PipelineConfig", "Source", "Verdict", "run_image"]

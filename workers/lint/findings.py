@@ -56,6 +56,9 @@ def _r(id_: str, level: Level, title: str, why: str, fix: str) -> Rule:
 RULES: dict[str, Rule] = {
     r.id: r
     for r in (
+        _r("DG100", "error", "The image does not build",
+           "Nothing can be checked, signed or promoted until the image builds.",
+           "Fix the failing step shown in the build log at this line."),
         _r("DG101", "error", "Base image without a tag or with `latest`",
            "The build silently changes whenever the upstream image moves.",
            "Name an explicit version tag, e.g. `python:3.11-slim`."),

@@ -3,9 +3,9 @@
 The shipped stage's instructions (its ancestors' first) each leave one history entry, so the
 history tail is aligned with the instruction list from the end, comparing the instruction kind
 read from `created_by` (classic builder `#(nop) ENV ...` / `/bin/sh -c ...`, BuildKit
-`RUN ... # buildkit`). Instructions that may leave no entry (ARG, metadata when only layers are
-listed) are skipped; on any other mismatch mapping stops, because the rest is the base image and
-a wrong line is worse than none.
+`RUN ... # buildkit`). Instructions that may leave no entry (ARG under BuildKit) are skipped, and
+so are the LABEL entries the builder appends for `--label`. On any other mismatch mapping
+stops: the rest is the base image, and a wrong line is worse than none.
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ def align(created_by: Sequence[str], instructions: Sequence[Instruction]) -> dic
         if kind == ins.cmd or (kind == "RUN" and ins.cmd == "RUN"):
             out[i] = ins
             i, j = i - 1, j - 1
-        elif ins.cmd in _METADATA and kind != ins.cmd:
+        elif kind == "LABEL":  # `docker build --label` appends LABEL entries of its own
+            i -= 1
+        elif ins.cmd in _METADATA:
             j -= 1
         else:
             break

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from workers.lint.findings import Finding
-from workers.lint.secrets import SECRET_BASENAMES, SECRET_PATH_ALLOW, SECRET_PATH_PATTERNS
+from workers.lint.secrets import KEY_EXTENSIONS, SECRET_BASENAMES, SECRET_PATH_ALLOW, SECRET_PATH_PATTERNS
 
 if TYPE_CHECKING:
     from workers.lint.image_rules import FileLike, ImageContext, ImageLike
@@ -40,7 +40,7 @@ CACHES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def _capped(rule: str, items: list[tuple[str, str]], ctx: ImageContext) -> list[Finding]:
+def _capped(rule: str, items: list[tuple[str, int]], ctx: ImageContext) -> list[Finding]:
     """One finding per (path, layer) up to the cap, then one summary finding."""
     out = [ctx.finding(rule, ctx.line_of_layer(layer), detail) for detail, layer in items[:MAX_PER_RULE]]
     if len(items) > MAX_PER_RULE:
@@ -48,29 +48,40 @@ def _capped(rule: str, items: list[tuple[str, str]], ctx: ImageContext) -> list[
     return out
 
 
+def _head(image: ImageLike, path: str) -> bytes:
+    """The first MiB of a file; unreadable counts as empty (the path alone decides then)."""
+    try:
+        return image.read(path, limit=1 << 20)
+    except Exception:  # noqa: BLE001 - the reader's own errors (too large, not a file) vary by source
+        return b""
+
+
 def _npmrc_has_token(image: ImageLike, path: str) -> bool:
-    text = image.read(path, limit=1 << 20).decode("utf-8", "replace")
-    return bool(re.search(r"_authToken\s*=|_auth\s*=|_password\s*=", text))
+    return bool(re.search(rb"_authToken\s*=|_auth\s*=|_password\s*=", _head(image, path)))
 
 
-def _secret_file(entry: FileLike) -> bool:
+def _secret_file(image: ImageLike, entry: FileLike) -> bool:
     if entry.type == "dir":
         return entry.path.endswith("/.git")
     if entry.type != "file" or any(p.search(entry.path) for p in SECRET_PATH_ALLOW):
         return False
     base = posixpath.basename(entry.path)
-    return base in SECRET_BASENAMES or any(p.search(entry.path) for p in SECRET_PATH_PATTERNS)
+    if base == ".npmrc":
+        return _npmrc_has_token(image, entry.path)
+    if base in SECRET_BASENAMES or any(p.search(entry.path) for p in SECRET_PATH_PATTERNS):
+        return True
+    if KEY_EXTENSIONS.search(base):
+        return entry.path.endswith((".p12", ".pfx")) or b"PRIVATE KEY-----" in _head(image, entry.path)
+    return False
 
 
 def secret_files(image: ImageLike, files: Sequence[FileLike], ctx: ImageContext) -> list[Finding]:
     """DG204: private keys, .env, credential files, tokens in .npmrc, .git directories."""
-    hits: list[tuple[str, str]] = []
+    hits: list[tuple[str, int]] = []
     for entry in files:
-        if not _secret_file(entry):
+        if not _secret_file(image, entry):
             continue
-        if posixpath.basename(entry.path) == ".npmrc" and not _npmrc_has_token(image, entry.path):
-            continue
-        hits.append((f"{entry.path} is in the image", entry.layer_diff_id))
+        hits.append((f"{entry.path} is in the image", entry.layer_index))
     return _capped("DG204", hits, ctx)
 
 
@@ -80,22 +91,22 @@ def setid_files(files: Iterable[FileLike], ctx: ImageContext) -> list[Finding]:
     for entry in files:
         if entry.type != "file" or not entry.mode & 0o6000:
             continue
-        if entry.layer_diff_id in ctx.base_layers or posixpath.basename(entry.path) in DISTRO_SETID:
+        if entry.layer_index in ctx.base_layers or posixpath.basename(entry.path) in DISTRO_SETID:
             continue
         bits = "setuid" if entry.mode & 0o4000 else "setgid"
-        hits.append((f"{entry.path} is {bits} (mode {entry.mode & 0o7777:04o})", entry.layer_diff_id))
+        hits.append((f"{entry.path} is {bits} (mode {entry.mode & 0o7777:04o})", entry.layer_index))
     return _capped("DG205", hits, ctx)
 
 
 def cache_findings(files: Iterable[FileLike], ctx: ImageContext) -> list[Finding]:
     """DG207: one finding per cache kind and layer, with the bytes it wastes."""
-    sizes: dict[tuple[str, str], list[int]] = defaultdict(list)
+    sizes: dict[tuple[str, int], list[int]] = defaultdict(list)
     for entry in files:
         if entry.type != "file":
             continue
         for kind, pattern in CACHES:
             if pattern.search(entry.path):
-                sizes[(kind, entry.layer_diff_id)].append(entry.size)
+                sizes[(kind, entry.layer_index)].append(entry.size)
                 break
     items = [
         (f"{kind} left in the image ({len(s)} files, {sum(s) / 1024:.0f} KiB)", layer)
@@ -107,7 +118,7 @@ def cache_findings(files: Iterable[FileLike], ctx: ImageContext) -> list[Finding
 def tool_files(files: Iterable[FileLike], ctx: ImageContext) -> list[Finding]:
     """DG208: compilers and build tools on the PATH of the image."""
     hits = [
-        (f"{entry.path} (a compiler/build tool) is in the image", entry.layer_diff_id)
+        (f"{entry.path} (a compiler/build tool) is in the image", entry.layer_index)
         for entry in files
         if entry.type in ("file", "symlink", "hardlink")
         and entry.path.startswith(_TOOL_DIRS)

@@ -43,7 +43,7 @@ class FileLike(Protocol):
     @property
     def size(self) -> int: ...
     @property
-    def layer_diff_id(self) -> str: ...
+    def layer_index(self) -> int: ...
 
 
 class ImageLike(Protocol):
@@ -63,14 +63,13 @@ class ImageContext:
 
     path: str
     stage: str | None
-    by_layer: dict[str, Instruction]  # diff_id -> instruction that made the layer
-    history: dict[int, Instruction]  # layers index -> instruction
-    base_layers: frozenset[str]  # diff_ids of the base image's layers
+    history: dict[int, Instruction]  # index into image.layers -> instruction that made it
+    base_layers: frozenset[int]  # indices of the base image's layers
     final_from: int | None
     instructions: tuple[Instruction, ...]
 
-    def line_of_layer(self, diff_id: str) -> int | None:
-        ins = self.by_layer.get(diff_id)
+    def line_of_layer(self, index: int) -> int | None:
+        ins = self.history.get(index)
         return ins.line if ins else None
 
     def last_line(self, cmd: str, fallback_final: bool = True) -> int | None:
@@ -91,16 +90,15 @@ def inner_config(image: ImageLike) -> dict[str, Any]:
 def _context(image: ImageLike, dockerfile: Path | None, target: str | None) -> ImageContext:
     created = [layer.created_by for layer in image.layers]
     if dockerfile is None:
-        return ImageContext(f"image:{image.name}", None, {}, {}, frozenset(), None, ())
+        return ImageContext(f"image:{image.name}", None, {}, frozenset(), None, ())
     doc = parse(dockerfile.read_text(encoding="utf-8", errors="replace"), str(dockerfile))
     instructions = shipped_instructions(doc, target)
     history = align(created, instructions)
     boundary = base_boundary(created, history)
-    by_layer = {image.layers[i].diff_id: ins for i, ins in history.items() if not image.layers[i].empty_layer}
-    base = frozenset(layer.diff_id for layer in image.layers[:boundary] if not layer.empty_layer)
+    base = frozenset(range(boundary))
     final = doc.final(target)
     return ImageContext(
-        str(dockerfile), final.label if final else None, by_layer, history, base,
+        str(dockerfile), final.label if final else None, history, base,
         final.from_line if final else None, tuple(instructions),
     )  # fmt: skip
 

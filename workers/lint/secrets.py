@@ -64,14 +64,14 @@ SECRET_PATH_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"/\.kube/config$"),
     re.compile(r"/\.config/gcloud/.*credentials.*\.json$"),
     re.compile(r"/\.ssh/id_[a-z0-9]+$"),
-    re.compile(r"\.(?:pem|key|p12|pfx)$"),
     re.compile(r"/\.env\.[A-Za-z0-9_.-]+$"),
     re.compile(r"/\.git$"),
 )
 # Places where key-like files are expected and public (CA bundles, distro test data).
+# Key-like extensions: flagged only when the content holds a private key (certificates are public).
+KEY_EXTENSIONS = re.compile(r"\.(?:pem|key|p12|pfx)$")
 SECRET_PATH_ALLOW: tuple[re.Pattern[str], ...] = (
-    re.compile(r"^/(?:usr/share|usr/lib|etc/ssl/certs|usr/local/lib/python[^/]*/site-packages)/"),
-    re.compile(r"^/usr/lib/python3[^/]*/"),
-    re.compile(r"/node_modules/"),
+    re.compile(r"^/(?:usr/share|usr/lib|etc/ssl/certs)/"),
+    re.compile(r"/(?:site-packages|dist-packages|node_modules)/"),
     re.compile(r"\.env\.(?:example|sample|template|dist)$"),
 )

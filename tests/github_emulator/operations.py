@@ -265,7 +265,7 @@ class Operations:
         level = self.permissions.get((f"{p['owner']}/{p['repo']}", p["username"]), "read")
         body = self.example("repository-collaborator-permission-response-if-user-has-admin-permissions")
         body.update(permission=level, role_name=level)
-        body["user"]["login"] = p["username"]
+        body["user"].update(login=p["username"], role_name=level)  # the example lacks the required field
         return 200, body
 
     # ------------------------------------------------------------------ checks
@@ -322,6 +322,7 @@ class Operations:
             f"{self.base_url}/repos/{owner}/{repo}/check-runs/{run['id']}/annotations"
         )
         run.setdefault("history", []).append(run["status"])
+        run.setdefault("titles", []).append((data.get("output") or {}).get("title"))
 
     def op_checks_create(self, p, q, data, entry):
         if self._repo(p, entry) is None:
@@ -356,7 +357,7 @@ class Operations:
 
     @staticmethod
     def _public(run: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in run.items() if k not in ("history", "actions", "repository_full_name")}
+        return {k: v for k, v in run.items() if k not in ("history", "titles", "actions", "repository_full_name")}
 
     def op_checks_get(self, p, q, data, entry):
         run = self.check_runs.get(int(p["check_run_id"]))

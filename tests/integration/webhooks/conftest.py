@@ -46,7 +46,7 @@ def dockgate(github_settings: Callable[..., Settings], redis_db: str, monkeypatc
     """`dockgate(**settings overrides)` → Harness: the Flask app, in-process workers, the env for workers."""
 
     def make(**overrides: Any) -> Harness:
-        settings = github_settings(redis_db, **overrides)
+        settings = github_settings(overrides.pop("redis_url", redis_db), **overrides)
         for var, value in settings_env(settings).items():
             monkeypatch.setenv(var, value)
         jobs.reset_runtime()

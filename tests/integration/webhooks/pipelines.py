@@ -1,0 +1,44 @@
+"""Test pipelines plugged in through `DOCKGATE_IMAGE_PIPELINE=tests.integration.webhooks.pipelines:<name>`."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from workers.checks import CheckOutcome
+from workers.jobs import ImageJobContext
+from workers.settings import Settings
+
+
+class StallsOnFirstAttempt:
+    """First attempt: reports a step, leaves a marker, then hangs (to be SIGKILLed); later: finishes."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def run(self, ctx: ImageJobContext, progress: Callable[[str], None]) -> CheckOutcome:
+        progress("first step")
+        if not self.marker.exists():
+            self.marker.write_text(str(os.getpid()))
+            time.sleep(120)
+        return CheckOutcome(
+            "success", "finished after a restart", f"{ctx.image} finished by pid {os.getpid()}"
+        )
+
+
+class Crashes:
+    """Raises an unexpected error every time (a bug in a pipeline stage)."""
+
+    def run(self, ctx: ImageJobContext, progress: Callable[[str], None]) -> CheckOutcome:
+        progress("about to crash")
+        raise RuntimeError("stage exploded")
+
+
+def stalls(settings: Settings) -> StallsOnFirstAttempt:
+    return StallsOnFirstAttempt(Path(os.environ["DOCKGATE_TEST_MARKER"]))
+
+
+def crashes(settings: Settings) -> Crashes:
+    return Crashes()

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from attestations.errors import DockgateError, TransientError
 
@@ -40,7 +41,7 @@ def _git(args: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Non
 def _env(clone_url: str, token: Callable[[], str] | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1", "HOME": tempfile.gettempdir()})
-    if token is not None and clone_url.startswith("https://"):
+    if token is not None and _may_send_token(clone_url):
         basic = base64.b64encode(f"x-access-token:{token()}".encode()).decode()
         env.update(
             {
@@ -50,6 +51,14 @@ def _env(clone_url: str, token: Callable[[], str] | None) -> dict[str, str]:
             }
         )
     return env
+
+
+def _may_send_token(clone_url: str) -> bool:
+    """Tokens go over HTTPS only; plain HTTP is accepted for loopback (a local GHES or test server)."""
+    if clone_url.startswith("https://"):
+        return True
+    host = urlsplit(clone_url).hostname or ""
+    return clone_url.startswith("http://") and host in {"127.0.0.1", "::1", "localhost"}
 
 
 @contextmanager

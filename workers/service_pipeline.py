@@ -8,16 +8,23 @@ never promoted, and they get no network.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
 from attestations.errors import ConfigError
+from attestations.index import SqlAttestationStore
+from attestations.oci import RegistryClient
+from attestations.policy import VerificationPolicy
+from attestations.signing.key_signer import KeySigner
+from attestations.signing.keyless import load_trust_config
 from workers import backends
 from workers.checkout import checkout
 from workers.checks import Action, Annotation, CheckOutcome
 from workers.jobs import ImageJobContext
 from workers.pipeline import PipelineConfig, Source, run_image
-from workers.repoconfig import load_repo_config
+from workers.promote import PromotionResult, eligible_ref, promote
+from workers.repoconfig import RepoConfig, load_repo_config
 from workers.runreport import ImageRun, check_annotations, summary, title
 from workers.settings import Settings
 
@@ -78,22 +85,73 @@ class FullPipeline:
                 trusted=ctx.trusted,
             )
             run = run_image(spec, root, repo_config, self.config(ctx), source, progress)
-        return outcome(run, promotable=ctx.trusted)
+        result = None
+        eligible = eligible_ref(ctx.ref, None, repo_config.promotion)
+        if ctx.trusted and eligible and run.verdict.passed and run.reference and self.settings.prod_registry:
+            progress("promote")
+            result = self.promote(run.reference, ctx.repository, spec.name, ctx.head_sha, repo_config)
+        return outcome(run, promotable=ctx.trusted, promotion=result)
+
+    def verification_policy(self) -> VerificationPolicy:
+        """Our own signing identity: the key the pipeline signs with (keyless: see DOCKGATE_VERIFY_*)."""
+        if isinstance(self.signer, KeySigner):
+            return VerificationPolicy(public_keys=(self.signer.public_key,))
+        identity, issuer = (
+            os.environ.get("DOCKGATE_VERIFY_IDENTITY"),
+            os.environ.get("DOCKGATE_VERIFY_ISSUER"),
+        )
+        trust = self.settings.sigstore_trust_config_path
+        root = load_trust_config(str(trust) if trust else self.settings.sigstore_instance).trusted_root
+        return VerificationPolicy(identity=identity, issuer=issuer, trusted_root=root)
+
+    def promote(
+        self, reference: str, repository: str, image: str, commit: str, repo_config: RepoConfig
+    ) -> PromotionResult:
+        """Verify the staging digest again and copy it (with its evidence) to the production registry."""
+        assert self.settings.prod_registry is not None
+        creds = backends.credentials_from_settings(self.settings)
+        staging_host = reference.split("/", 1)[0]
+        prod_host, _, prod_prefix = self.settings.prod_registry.partition("/")
+        destination = "/".join(p for p in (prod_prefix, repository.lower(), image) if p)
+        store = SqlAttestationStore(self.settings.database_url)
+        with (
+            RegistryClient(staging_host, credentials=creds.get(staging_host)) as staging,
+            RegistryClient(prod_host, credentials=creds.get(prod_host)) as production,
+        ):
+            return promote(
+                reference,
+                destination_repository=destination,
+                tag=commit[:12],
+                staging=staging,
+                production=production,
+                verification=self.verification_policy(),
+                policy=repo_config.policy,
+                promotion=repo_config.promotion,
+                default_branch=None,
+                store=store,
+            )
 
 
-def outcome(run: ImageRun, *, promotable: bool) -> CheckOutcome:
+def outcome(run: ImageRun, *, promotable: bool, promotion: PromotionResult | None = None) -> CheckOutcome:
     """The completed check run for `run`: verdict title, stage tables, line annotations, buttons."""
     actions = [Action("Re-run", "Run dockgate again on this commit", "rerun")]
-    if promotable and run.verdict.passed and run.reference:
+    if promotable and run.verdict.passed and run.reference and not (promotion and promotion.promoted):
         actions.append(Action("Promote", "Copy this digest to production", "promote"))
+    text = summary(run)
+    conclusion = run.conclusion
+    if promotion is not None and promotion.promoted:
+        text += f"\n### Promotion\n\nPromoted to `{promotion.destination}` after re-verification.\n"
+    elif promotion is not None:
+        conclusion = "failure"
+        text += "\n### Promotion refused\n\n" + "\n".join(f"- {r}" for r in promotion.reasons) + "\n"
     annotations = [
         Annotation(a["path"], a["start_line"], a["end_line"], a["annotation_level"], a["message"], a["title"])
         for a in check_annotations(run)
     ]
     return CheckOutcome(
-        run.conclusion,
+        conclusion,
         title(run),
-        summary(run),
+        text,
         annotations=annotations,
         actions=actions,
     )

@@ -357,7 +357,9 @@ class Operations:
 
     @staticmethod
     def _public(run: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in run.items() if k not in ("history", "titles", "actions", "repository_full_name")}
+        return {
+            k: v for k, v in run.items() if k not in ("history", "titles", "actions", "repository_full_name")
+        }
 
     def op_checks_get(self, p, q, data, entry):
         run = self.check_runs.get(int(p["check_run_id"]))

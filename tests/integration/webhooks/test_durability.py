@@ -161,7 +161,7 @@ def test_crashing_stage_fails_the_run_once_retries_are_spent(
     harness = dockgate(image_pipeline="tests.integration.webhooks.pipelines:crashes")
     harness.post(event, body)
     harness.work(queues.HIGH)
-    [job_id] = [j for j in queues.queue(queues.DEFAULT, harness.redis).job_ids]
+    [job_id] = list(queues.queue(queues.DEFAULT, harness.redis).job_ids)
     job = queues.fetch(harness.redis, job_id)
     job.retries_left, job.retry_intervals = 1, [0]  # one quick retry instead of waiting 30 s
     job.save()

@@ -58,8 +58,14 @@ def test_registered_events_that_need_nothing(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["pull_request/closed.json", "pull_request/labeled.json", "check_suite/completed.json", "check_run/completed.json",
-     "check_run/created.json"]
+    "name",
+    [
+        "pull_request/closed.json",
+        "pull_request/labeled.json",
+        "check_suite/completed.json",
+        "check_run/completed.json",
+        "check_run/created.json",
+    ],
 )
 def test_uninteresting_actions_are_not_routed(name: str) -> None:
     assert dispatch(name) is None
@@ -105,8 +111,13 @@ def test_requested_action_promote_becomes_an_authorization_job() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["installation/created.json", "installation/deleted.json", "installation/suspend.json",
-     "installation_repositories/added.json", "installation_repositories/removed.json"],
+    [
+        "installation/created.json",
+        "installation/deleted.json",
+        "installation/suspend.json",
+        "installation_repositories/added.json",
+        "installation_repositories/removed.json",
+    ],
 )
 def test_installation_events_go_to_the_low_queue(name: str) -> None:
     [spec] = dispatch(name) or []

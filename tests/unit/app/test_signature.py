@@ -22,7 +22,11 @@ def test_github_docs_vector() -> None:
 @pytest.mark.parametrize(
     ("secret", "body", "header"),
     [
-        (DOCS_SECRET, DOCS_BODY, "sha256=6dcb09b5b57875f334f61aebed695e2e4193db5e"),  # OpenAPI's 40-hex example
+        (
+            DOCS_SECRET,
+            DOCS_BODY,
+            "sha256=6dcb09b5b57875f334f61aebed695e2e4193db5e",
+        ),  # OpenAPI's 40-hex example
         (b"It's a Secret to Everybody!", DOCS_BODY, DOCS_SIGNATURE),  # secret off by one character
         (DOCS_SECRET, DOCS_BODY + b"\n", DOCS_SIGNATURE),  # trailing newline
         (DOCS_SECRET, DOCS_BODY, DOCS_SIGNATURE.upper().replace("SHA256=", "sha256=")),  # upper-case hex

@@ -21,7 +21,9 @@ def client() -> FlaskClient:
     return create_app(Settings(github_webhook_secret=SECRET, redis_url="redis://127.0.0.1:1/0")).test_client()
 
 
-def post(client: FlaskClient, event: str, body: bytes, *, signature: str | None = None, delivery: str | None = None):
+def post(
+    client: FlaskClient, event: str, body: bytes, *, signature: str | None = None, delivery: str | None = None
+):
     headers = {
         "X-GitHub-Event": event,
         "X-GitHub-Delivery": delivery or str(uuid.uuid4()),

@@ -32,11 +32,17 @@ def test_batches_of_fifty() -> None:
 
 
 @pytest.fixture
-def writer(github_emulator: Emulator, emulated_repo: Callable, github_app_key: tuple[Path, str]) -> CheckRunWriter:
+def writer(
+    github_emulator: Emulator, emulated_repo: Callable, github_app_key: tuple[Path, str]
+) -> CheckRunWriter:
     emulated_repo("octo/app", FILES)
     auth = Auth.AppAuth(APP_ID, github_app_key[0].read_text())
-    token = GithubIntegration(auth=auth, base_url=github_emulator.base_url, lazy=True).get_access_token(1).token
-    client = Github(auth=Auth.Token(token), base_url=github_emulator.base_url, lazy=True, seconds_between_writes=None)
+    token = (
+        GithubIntegration(auth=auth, base_url=github_emulator.base_url, lazy=True).get_access_token(1).token
+    )
+    client = Github(
+        auth=Auth.Token(token), base_url=github_emulator.base_url, lazy=True, seconds_between_writes=None
+    )
     return CheckRunWriter(client.get_repo("octo/app", lazy=True), report_url="https://dockgate.example/r/1")
 
 
@@ -46,7 +52,10 @@ def test_lifecycle_queued_in_progress_completed(writer: CheckRunWriter, github_e
     assert writer.create_queued("dockgate/app", sha, external_id="job-1") == run_id  # reused, not duplicated
     writer.in_progress(run_id, "building")
     assert writer.status(run_id) == "in_progress"
-    actions = [Action("Re-run", "Run the checks again", "rerun"), Action("Promote", "Copy to prod", "promote")]
+    actions = [
+        Action("Re-run", "Run the checks again", "rerun"),
+        Action("Promote", "Copy to prod", "promote"),
+    ]
     writer.complete(run_id, CheckOutcome("success", "ok", "all good", actions=actions))
     run = github_emulator.check_runs[run_id]
     assert run["history"] == ["queued", "in_progress", "completed"]
@@ -55,7 +64,9 @@ def test_lifecycle_queued_in_progress_completed(writer: CheckRunWriter, github_e
     assert len(github_emulator.runs("dockgate/app")) == 1
 
 
-def test_long_output_and_many_annotations_fit_githubs_limits(writer: CheckRunWriter, github_emulator: Emulator) -> None:
+def test_long_output_and_many_annotations_fit_githubs_limits(
+    writer: CheckRunWriter, github_emulator: Emulator
+) -> None:
     run_id = writer.create_queued("dockgate/app", "b" * 40, external_id="job-2")
     anns = [Annotation("Dockerfile", i, i, "warning", f"finding {i}", title="t" * 300) for i in range(1, 124)]
     outcome = CheckOutcome("failure", "123 findings", "😀" * 40000, text="x" * 200_000, annotations=anns)

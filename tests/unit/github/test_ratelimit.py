@@ -12,7 +12,9 @@ from workers.checks import CheckRunWriter
 from workers.github.errors import GitHubApiError, GitHubUnavailable
 from workers.github.ratelimit import call_github, retry_delay
 
-SECONDARY = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}
+SECONDARY = {
+    "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+}
 
 
 def test_retry_delay_reads_githubs_headers() -> None:
@@ -29,9 +31,15 @@ def repo(github_emulator: Emulator, emulated_repo: Callable, github_app_key: tup
     emulated_repo("octo/app", {"Dockerfile": "FROM scratch\n"})
     github_emulator.allow_contract_errors = True  # injected 403/429/502 are outside the described responses
     auth = Auth.AppAuth(APP_ID, github_app_key[0].read_text())
-    token = GithubIntegration(auth=auth, base_url=github_emulator.base_url, lazy=True).get_access_token(1).token
+    token = (
+        GithubIntegration(auth=auth, base_url=github_emulator.base_url, lazy=True).get_access_token(1).token
+    )
     client = Github(
-        auth=Auth.Token(token), base_url=github_emulator.base_url, lazy=True, retry=None, seconds_between_writes=None
+        auth=Auth.Token(token),
+        base_url=github_emulator.base_url,
+        lazy=True,
+        retry=None,
+        seconds_between_writes=None,
     )
     return client.get_repo("octo/app", lazy=True)
 

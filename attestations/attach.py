@@ -69,6 +69,18 @@ def attach_attestations(
 ) -> list[AttachedAttestation]:
     """Sign each statement (DSSE) and store it beside the image; statements must name the image digest."""
     ref, manifest = resolve_image(image_ref, client)
+    return _attach(ref, manifest, statements, signer, client, legacy=legacy)
+
+
+def _attach(
+    ref: ImageReference,
+    manifest: Manifest,
+    statements: Sequence[Statement],
+    signer: Signer,
+    client: RegistryClient,
+    *,
+    legacy: bool,
+) -> list[AttachedAttestation]:
     for statement in statements:
         if not statement.has_subject_digest(manifest.digest):
             raise SubjectMismatch(f"a {statement.predicate_type} statement is not about {ref}: rebuild it")
@@ -108,7 +120,7 @@ def sign_image(
     """cosign-sign an image: a cosign/sign/v1 bundle referrer, plus a simple-signing `.sig` layer."""
     ref, manifest = resolve_image(image_ref, client)
     statement = signature_statement(image_subject(ref.name, manifest.digest))
-    (attached,) = attach_attestations(ref, [statement], signer, client, legacy=False)
+    (attached,) = _attach(ref, manifest, [statement], signer, client, legacy=False)
     if not legacy:
         return attached
     payload = simple_signing_payload(ref.name, manifest.digest)

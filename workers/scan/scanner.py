@@ -85,15 +85,14 @@ def scan_bom(
     present = {str(c.get("purl")) for c in components if c.get("purl")}
     for component in components:
         purl = str(component.get("purl") or "")
-        if not purl or purl in queue:
-            continue
         owner = owner_of(component) if purl.split("/", 1)[0][4:] in LANGUAGE_TYPES else None
-        if owner is not None:
-            routed.append(Routed(purl, owner))
+        if owner is not None:  # the same purl may also sit outside the distro (e.g. pip in a venv)
+            if Routed(purl, owner) not in routed:
+                routed.append(Routed(purl, owner))
             if owner and owner not in present and owner not in queue:
                 queue[owner] = purl
-            continue
-        queue[purl] = ""
+        elif purl and purl not in queue:
+            queue[purl] = ""
     findings: list[Finding] = []
     for purl, routed_from in queue.items():
         try:

@@ -1,0 +1,199 @@
+"""Benchmark: vulnerability DB build and SBOM scans of 100 / 1,000 / 10,000 components.
+
+Data: the complete PyPA (2,661 YAML records) and Go (4,291 JSON records) OSV databases in
+../shared/vulndb-full (6,952 records). SBOMs are synthetic CycloneDX 1.6 documents made from the
+real package names in those databases: for each (package, version) pair a version is drawn
+(seeded RNG) from the package's own OSV data - its `versions[]` entries and its range events
+(introduced / fixed / last_affected) - so components land before, inside, on the boundaries of and
+after affected ranges. Pairs are distinct purls; PyPI and Go packages alternate.
+
+Peer: osv-scanner (Google's OSV scanner, `go install github.com/google/osv-scanner/v2/cmd/osv-scanner`),
+run fully offline on the same SBOM files with a local DB made of the same records
+(`--offline-vulnerabilities --local-db-path`, PyPA YAML converted to JSON inside each all.zip).
+Each measurement runs in a fresh child process; peak memory is that child's max RSS.
+
+Usage: .venv/bin/python bench/scan.py [--sizes 100,1000,10000] [--osv-scanner PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+FULL = ROOT.parent / "shared" / "vulndb-full"
+SOURCES = [FULL / "pypa-advisory-database", FULL / "go-vulndb" / "data" / "osv"]
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_build(db: Path) -> dict[str, Any]:
+    from workers.vulndb import import_sources
+
+    start = time.perf_counter()
+    stats = import_sources(SOURCES, db, fresh=True)
+    return {"seconds": time.perf_counter() - start, "records": stats.records, "rss_mb": _rss_mb()}
+
+
+def child_scan(db_path: Path, sbom: Path) -> dict[str, Any]:
+    from workers.scan import open_db, scan_bom
+
+    bom = json.loads(sbom.read_text())
+    db = open_db(db_path)
+    start = time.perf_counter()
+    cold = scan_bom(bom, db)
+    cold_s = time.perf_counter() - start
+    start = time.perf_counter()
+    warm = scan_bom(bom, db)
+    warm_s = time.perf_counter() - start
+    pairs = {(f.purl, f.id) for f in warm.findings}
+    return {"cold": cold_s, "warm": warm_s, "findings": len(cold.findings), "pairs": len(pairs),
+            "skipped": len(warm.skipped), "rss_mb": _rss_mb()}  # fmt: skip
+
+
+def _candidates(db_path: Path) -> dict[tuple[str, str], list[str]]:
+    """(ecosystem, name) -> the versions its OSV data mentions."""
+    import sqlite3
+
+    out: dict[tuple[str, str], set[str]] = {}
+    con = sqlite3.connect(db_path)
+    for eco, name, ranges, versions in con.execute("SELECT ecosystem, name, ranges, versions FROM affected"):
+        bucket = out.setdefault((eco, name), set())
+        bucket.update(json.loads(versions))
+        for rng in json.loads(ranges):
+            if rng.get("type") in ("ECOSYSTEM", "SEMVER"):
+                bucket.update(v for e in rng["events"] for v in e.values() if v not in ("0", "*"))
+    con.close()
+    return {k: sorted(v) for k, v in sorted(out.items()) if v}
+
+
+def _purl(eco: str, name: str, version: str) -> str:
+    if eco == "PyPI":
+        return f"pkg:pypi/{name}@{version}"
+    if name == "stdlib":
+        return f"pkg:golang/stdlib@go{version}"
+    if name == "toolchain":
+        return f"pkg:golang/toolchain@go{version}"
+    return f"pkg:golang/{name}@v{version}"
+
+
+def make_sbom(db_path: Path, size: int, out: Path) -> None:
+    rng = random.Random(size)  # noqa: S311 - reproducible benchmark data, not crypto
+    candidates = _candidates(db_path)
+    by_eco = {e: [(k, v) for k, v in candidates.items() if k[0] == e] for e in ("PyPI", "Go")}
+    seen: set[str] = set()
+    components = []
+    turn = 0
+    while len(components) < size:
+        pool = by_eco[("PyPI", "Go")[turn % 2]]
+        turn += 1
+        (eco, name), versions = rng.choice(pool)
+        purl = _purl(eco, name, rng.choice(versions))
+        if purl not in seen:
+            seen.add(purl)
+            components.append({"type": "library", "bom-ref": purl, "name": name, "purl": purl,
+                               "version": purl.rsplit("@", 1)[1]})  # fmt: skip
+    doc = {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": components}
+    out.write_text(json.dumps(doc))
+
+
+def osv_local_db(into: Path) -> Path:
+    """osv-scanner's offline layout: <dir>/osv-scanner/<Ecosystem>/all.zip of JSON records."""
+    sys.path.insert(0, str(ROOT))
+    from workers.vulndb.sources import read_source
+
+    for eco, src in (("PyPI", SOURCES[0]), ("Go", SOURCES[1])):
+        target = into / "osv-scanner" / eco
+        target.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(target / "all.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            for loaded in read_source(src)[1]:
+                for record in loaded.records:
+                    archive.writestr(f"{record['id']}.json", json.dumps(record, default=str))
+    return into
+
+
+def run_peer(binary: str, local_db: Path, sbom: Path) -> dict[str, Any]:
+    cmd = [binary, "scan", "source", "--offline-vulnerabilities", "--local-db-path", str(local_db),
+           "--format", "json", "-L", str(sbom)]  # fmt: skip
+    start = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    rss_kb = int(proc.stderr.strip().splitlines()[-1]) if proc.stderr.strip() else 0
+    if proc.returncode not in (0, 1):
+        return {"error": proc.stderr.strip().splitlines()[-3:], "seconds": seconds}
+    doc = json.loads(proc.stdout or "{}")
+    pairs = set()
+    for result in doc.get("results") or ():
+        for package in result.get("packages") or ():
+            info = package.get("package", {})
+            for group in package.get("groups") or ():
+                pairs.add((info.get("name"), info.get("version"), min(group.get("ids") or [""])))
+    return {"seconds": seconds, "pairs": len(pairs), "rss_mb": rss_kb / 1024}
+
+
+def _child(args: list[str]) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--osv-scanner", default=shutil.which("osv-scanner")
+                        or str(Path.home() / ".cache/dockgate/bin/osv-scanner"))  # fmt: skip
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        sys.path.insert(0, str(ROOT))
+        kind, *rest = args.child
+        result = child_build(Path(rest[0])) if kind == "build" else child_scan(Path(rest[0]), Path(rest[1]))
+        print(json.dumps(result))
+        return 0
+    peer = (
+        args.osv_scanner
+        if Path(args.osv_scanner).is_file() and os.access(args.osv_scanner, os.X_OK)
+        else None
+    )
+    with tempfile.TemporaryDirectory(prefix="dockgate-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        db = tmp / "osv.sqlite"
+        build = _child(["build", str(db)])
+        print(f"DB build: {build['records']} records in {build['seconds']:.2f} s, peak RSS {build['rss_mb']:.0f} MB, "
+              f"file {db.stat().st_size / 1e6:.1f} MB")  # fmt: skip
+        local_db = osv_local_db(tmp / "peer-db") if peer else None
+        print(f"peer: {peer or 'osv-scanner not installed (scripts/install-peers or go install ...)'}")
+        header = f"{'components':>10} | {'ours cold s':>11} {'ours warm s':>11} {'findings':>8} {'findings/s':>10} "
+        print(header + f"{'RSS MB':>7} | {'peer s':>7} {'peer pairs':>10} {'peer RSS':>8}")
+        for size in (int(s) for s in args.sizes.split(",")):
+            sbom = tmp / f"sbom-{size}.cdx.json"
+            make_sbom(db, size, sbom)
+            ours = _child(["scan", str(db), str(sbom)])
+            rate = ours["findings"] / ours["warm"] if ours["warm"] else 0
+            line = (f"{size:>10} | {ours['cold']:>11.3f} {ours['warm']:>11.3f} {ours['findings']:>8} {rate:>10.0f} "
+                    f"{ours['rss_mb']:>7.0f} | ")  # fmt: skip
+            if peer and local_db:
+                theirs = run_peer(peer, local_db, sbom)
+                line += (f"{theirs['seconds']:>7.2f} {theirs.get('pairs', 'err'):>10} {theirs.get('rss_mb', 0):>8.0f}"
+                         if "error" not in theirs else f"error: {theirs['error']}")  # fmt: skip
+            print(line + f"   (ours: {ours['pairs']} package/vulnerability pairs, {ours['skipped']} skips)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""An image with deliberately old Python and npm packages: build, SBOM, scan, expected advisories.
+
+Packages are downloaded on the host (`pip download`, `npm pack`) into ~/.cache/dockgate/scan-it
+and copied into builds from the local bases with network_mode="none". The SBOM comes from syft
+(the dev extra) until `workers.sbom` lands; the scan runs against the DB built from ../shared/vulndb.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workers.scan import gate, open_db, scan_bom
+from workers.vulndb import import_sources
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+SHARED = Path(__file__).resolve().parents[3].parent / "shared"
+CACHE = Path(os.environ.get("DOCKGATE_CACHE", Path.home() / ".cache" / "dockgate")) / "scan-it"
+PY_PINS = ["requests==2.25.1", "urllib3==1.26.4", "idna==2.10", "chardet==4.0.0", "certifi==2020.12.5",
+           "Django==3.2", "asgiref==3.3.4", "sqlparse==0.4.1", "pytz==2021.1"]  # fmt: skip
+NPM_PINS = ["lodash@4.17.15", "minimist@1.2.5", "node-fetch@2.6.0"]  # no dependencies: installable offline
+
+PY_DOCKERFILE = """FROM dockgate-base/python:3.11-bookworm
+COPY wheels /tmp/wheels
+RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install --no-index --find-links /tmp/wheels \\
+    {pins} && rm -rf /tmp/wheels
+"""
+NODE_DOCKERFILE = """FROM dockgate-base/node:18-bookworm
+COPY packs /tmp/packs
+WORKDIR /srv/app
+RUN echo '{"name":"scan-it","version":"1.0.0","private":true}' > package.json \\
+    && npm install --offline --no-audit --no-fund --ignore-scripts /tmp/packs/*.tgz && rm -rf /tmp/packs
+"""
+
+
+def _download() -> Path:
+    wheels, packs = CACHE / "wheels", CACHE / "packs"
+    if not (wheels / ".complete").exists():
+        shutil.rmtree(wheels, ignore_errors=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+             "--platform", "manylinux2014_x86_64", "--python-version", "3.11", "--implementation", "cp",
+             "-d", str(wheels), *PY_PINS],
+            check=True,
+        )  # fmt: skip
+        (wheels / ".complete").touch()
+    if not (packs / ".complete").exists():
+        shutil.rmtree(packs, ignore_errors=True)
+        packs.mkdir(parents=True)
+        subprocess.run(["npm", "pack", "--silent", *NPM_PINS], cwd=packs, check=True, capture_output=True)
+        (packs / ".complete").touch()
+    return CACHE
+
+
+def _build(docker_client: Any, tmp: Path, tag: str, dockerfile: str, payload: str) -> None:
+    context = tmp / tag.replace("/", "_").replace(":", "_")
+    shutil.copytree(CACHE / payload, context / payload, ignore=shutil.ignore_patterns(".complete"))
+    (context / "Dockerfile").write_text(dockerfile)
+    docker_client.images.build(path=str(context), tag=tag, network_mode="none", rm=True, forcerm=True)
+
+
+def _syft_sbom(docker_client: Any, tag: str, tmp: Path) -> dict[str, Any]:
+    """SBOM via syft (workers.sbom is not in the tree yet), from a `docker save` archive."""
+    syft = shutil.which("syft") or str(Path(sys.executable).parent / "syft")
+    archive = tmp / "image.tar"
+    with archive.open("wb") as out:
+        for chunk in docker_client.images.get(tag).save(named=True):
+            out.write(chunk)
+    env = dict(os.environ, SYFT_CHECK_FOR_APP_UPDATE="false")
+    proc = subprocess.run(
+        [syft, "-q", f"docker-archive:{archive}", "-o", "cyclonedx-json"],
+        capture_output=True,
+        check=True,
+        env=env,
+    )
+    archive.unlink()
+    doc: dict[str, Any] = json.loads(proc.stdout)
+    return doc
+
+
+@pytest.fixture(scope="module")
+def scanned(docker_client: Any, base_images: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    if shutil.which("npm") is None:
+        pytest.skip("npm is needed on the host to download the npm packages")
+    _download()
+    tmp = tmp_path_factory.mktemp("scan-it")
+    db_path = tmp / "osv.sqlite"
+    import_sources([SHARED / "vulndb"], db_path)
+    db = open_db(db_path)
+    tags = {"python": "dockgate-test/scan-old-python:it", "node": "dockgate-test/scan-old-node:it"}
+    try:
+        _build(docker_client, tmp, tags["python"], PY_DOCKERFILE.format(pins=" ".join(PY_PINS)), "wheels")
+        _build(docker_client, tmp, tags["node"], NODE_DOCKERFILE, "packs")
+        reports = {name: scan_bom(_syft_sbom(docker_client, tag, tmp), db) for name, tag in tags.items()}
+    finally:
+        db.close()
+        for tag in tags.values():
+            docker_client.images.remove(tag, force=True, noprune=False)
+    return reports
+
+
+def _pairs(report: Any) -> set[tuple[str, str]]:
+    return {(f.package, f.id) for f in report.findings}
+
+
+def test_python_image_advisories(scanned: Any) -> None:
+    report = scanned["python"]
+    pairs = _pairs(report)
+    assert ("requests", "PYSEC-2023-74") in pairs  # merged with GHSA-j8r2-6x86-q33q
+    assert not any(fid.startswith("GHSA-j8r2") for _, fid in pairs)
+    assert ("urllib3", "PYSEC-2023-192") in pairs and ("idna", "PYSEC-2024-60") in pairs
+    assert ("certifi", "PYSEC-2022-42986") in pairs and ("sqlparse", "PYSEC-2023-87") in pairs
+    assert len([p for p in pairs if p[0] == "django"]) == 25  # every Django 3.2 record of the data set
+    # Debian's own pip (python3-pip, /usr/lib/python3/dist-packages) is routed to distro data.
+    assert any(r.purl.startswith("pkg:pypi/pip@") for r in report.routed)
+    # ...while the venv's copy of pip (upstream code, outside the distro) is matched as PyPI.
+    assert ("pip", "PYSEC-2023-228") in pairs
+    assert all(f.ecosystem == "PyPI" for f in report.findings)
+    result = gate(report, fail_on="high")
+    assert result.failed and any("PYSEC-2023-192" in r for r in result.reasons)
+
+
+def test_node_image_advisories(scanned: Any) -> None:
+    report = scanned["node"]
+    assert _pairs(report) == {
+        ("lodash", "GHSA-p6mc-m468-83gw"), ("lodash", "GHSA-35jh-r3h4-6jhm"),
+        ("minimist", "GHSA-xvch-5gv4-984h"), ("node-fetch", "GHSA-r683-j2x4-v87g"),
+    }  # fmt: skip
+    # Debian's node modules (npm's own dependencies under /usr/share/nodejs) are not npm-matched.
+    assert len(report.routed) > 10
+    assert gate(report, fail_on="critical").reasons[0].startswith("GHSA-xvch-5gv4-984h critical")

@@ -16,6 +16,8 @@ import rfc8785
 from attestations.errors import UsageError
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
+# cosign's legacy `attest` still writes v0.1; the fields dockgate reads are identical, so accept it on read.
+READABLE_STATEMENT_TYPES = (STATEMENT_TYPE, "https://in-toto.io/Statement/v0.1")
 IMAGE_SIGNATURE = "https://sigstore.dev/cosign/sign/v1"
 CYCLONEDX = "https://cyclonedx.org/bom"
 SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1"
@@ -92,8 +94,8 @@ class Statement:
             doc = json.loads(raw)
         except ValueError as exc:
             raise InvalidStatement("statement payload is not JSON") from exc
-        if not isinstance(doc, dict) or doc.get("_type") != STATEMENT_TYPE:
-            raise InvalidStatement(f"payload is not an in-toto Statement v1 (_type must be {STATEMENT_TYPE})")
+        if not isinstance(doc, dict) or doc.get("_type") not in READABLE_STATEMENT_TYPES:
+            raise InvalidStatement(f"payload is not an in-toto Statement (_type must be {STATEMENT_TYPE})")
         subjects = doc.get("subject")
         if not isinstance(subjects, list) or not subjects:
             raise InvalidStatement("statement has no subject")

@@ -14,14 +14,19 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from attestations.attach import attach_attestations, sign_image
 from attestations.oci import RegistryClient, digest_of
-from attestations.oci.mediatypes import ANN_SIGNATURE, SIMPLESIGNING
+from attestations.oci.mediatypes import ANN_SIGNATURE, DSSE_LAYER, SIMPLESIGNING
 from attestations.policy import VerificationPolicy
 from attestations.predicates import cyclonedx_statement
 from attestations.signing.key_signer import KeySigner
 from attestations.signing.keyless import KeylessSigner
 from attestations.signing.keys import generate_key, key_hint, load_public_key, public_key_pem
-from attestations.statements import image_subject
-from attestations.storage.legacy import legacy_manifest, signature_tag, simple_signing_payload
+from attestations.statements import CYCLONEDX, IMAGE_SIGNATURE, image_subject
+from attestations.storage.legacy import (
+    attestation_tag,
+    legacy_manifest,
+    signature_tag,
+    simple_signing_payload,
+)
 from attestations.verify import verify_image
 
 from .conftest import IDENTITY, ISSUER, LocalSigstore, PushedImage
@@ -136,8 +141,22 @@ def test_cosign_legacy_signature_is_byte_identical_and_verifies_here(
     )
     assert ours == theirs.raw
     assert staging_client.get_blob(staging_image.repository, digest_of(config)) == config
+    # the .att image cosign writes for an attestation rebuilds byte-for-byte with dockgate's writer
+    predicate = tmp_path / "bom.json"
+    predicate.write_text(json.dumps(BOM))
+    attest = ["attest", "--yes", "--key", f"{prefix}.key", "--tlog-upload=false", "--new-bundle-format=false"]
+    attest += ["--use-signing-config=false", "--type", "cyclonedx", "--predicate", str(predicate)]
+    _ok(run_cosign(*attest, staging_image.ref, extra_env=password))
+    att = staging_client.get_manifest(staging_image.repository, attestation_tag(staging_image.digest))
+    att_layers = att.json()["layers"]
+    assert att_layers[0]["mediaType"] == DSSE_LAYER
+    assert att_layers[0]["annotations"] == {ANN_SIGNATURE: "", "predicateType": "https://cyclonedx.org/bom"}
+    assert legacy_manifest(att_layers)[0] == att.raw
     cosign_pub = load_public_key(tmp_path / "cosign.pub")
-    report = verify_image(staging_image.ref, VerificationPolicy(public_keys=(cosign_pub,)), staging_client)
+    policy = VerificationPolicy(
+        public_keys=(cosign_pub,), required_predicate_types=(IMAGE_SIGNATURE, CYCLONEDX)
+    )
+    report = verify_image(staging_image.ref, policy, staging_client)
     assert report.ok, report.to_dict()
 
 

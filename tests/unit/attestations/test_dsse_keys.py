@@ -44,7 +44,7 @@ def test_keypair_files(tmp_path: Path) -> None:
     assert b"ENCRYPTED PRIVATE KEY" in key_path.read_bytes()
     key = load_private_key(key_path, b"correct horse")
     assert key_hint(key.public_key()) == key_hint(load_public_key(pub_path))
-    with pytest.raises(SigningError, match="wrong DOCKGATE_KEY_PASSWORD"):
+    with pytest.raises(SigningError, match="wrong DOCKGATE_SIGNING_KEY_PASSWORD"):
         load_private_key(key_path, b"wrong")
     with pytest.raises(SigningError, match="is encrypted"):
         load_private_key(key_path, None)

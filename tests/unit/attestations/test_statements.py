@@ -73,7 +73,7 @@ def test_subject_digest_matching() -> None:
 @pytest.mark.parametrize(
     "doc",
     [
-        {"_type": "https://in-toto.io/Statement/v0.1", "subject": [{"digest": {}}], "predicateType": "x"},
+        {"_type": "https://in-toto.io/Statement/v2", "subject": [{"digest": {}}], "predicateType": "x"},
         {"_type": "https://in-toto.io/Statement/v1", "subject": [], "predicateType": "x"},
         {"_type": "https://in-toto.io/Statement/v1", "subject": [{"name": "a"}], "predicateType": "x"},
         {"_type": "https://in-toto.io/Statement/v1", "subject": [{"digest": {}}], "predicateType": 3},

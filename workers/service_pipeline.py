@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from attestations.errors import ConfigError
+from attestations.errors import ConfigError, TransientError
 from attestations.index import SqlAttestationStore
 from attestations.oci import RegistryClient
 from attestations.policy import VerificationPolicy
@@ -86,10 +86,11 @@ class FullPipeline:
             )
             run = run_image(spec, root, repo_config, self.config(ctx), source, progress)
         result = None
-        eligible = eligible_ref(ctx.ref, None, repo_config.promotion)
-        if ctx.trusted and eligible and run.verdict.passed and run.reference and self.settings.prod_registry:
-            progress("promote")
-            result = self.promote(run.reference, ctx.repository, spec.name, ctx.head_sha, repo_config)
+        if ctx.trusted and run.verdict.passed and run.reference and self.settings.prod_registry:
+            default_branch = default_branch_of(ctx)
+            if eligible_ref(ctx.ref, default_branch, repo_config.promotion):
+                progress("promote")
+                result = self.promote(run.reference, ctx, spec.name, repo_config, default_branch)
         return outcome(run, promotable=ctx.trusted, promotion=result)
 
     def verification_policy(self) -> VerificationPolicy:
@@ -105,14 +106,19 @@ class FullPipeline:
         return VerificationPolicy(identity=identity, issuer=issuer, trusted_root=root)
 
     def promote(
-        self, reference: str, repository: str, image: str, commit: str, repo_config: RepoConfig
+        self,
+        reference: str,
+        ctx: ImageJobContext,
+        image: str,
+        repo_config: RepoConfig,
+        default_branch: str | None,
     ) -> PromotionResult:
         """Verify the staging digest again and copy it (with its evidence) to the production registry."""
         assert self.settings.prod_registry is not None
         creds = backends.credentials_from_settings(self.settings)
         staging_host = reference.split("/", 1)[0]
         prod_host, _, prod_prefix = self.settings.prod_registry.partition("/")
-        destination = "/".join(p for p in (prod_prefix, repository.lower(), image) if p)
+        destination = "/".join(p for p in (prod_prefix, ctx.repository.lower(), image) if p)
         store = SqlAttestationStore(self.settings.database_url)
         with (
             RegistryClient(staging_host, credentials=creds.get(staging_host)) as staging,
@@ -121,13 +127,13 @@ class FullPipeline:
             return promote(
                 reference,
                 destination_repository=destination,
-                tag=commit[:12],
+                tag=ctx.head_sha[:12],
                 staging=staging,
                 production=production,
                 verification=self.verification_policy(),
                 policy=repo_config.policy,
                 promotion=repo_config.promotion,
-                default_branch=None,
+                default_branch=default_branch,
                 store=store,
             )
 
@@ -155,6 +161,17 @@ def outcome(run: ImageRun, *, promotable: bool, promotion: PromotionResult | Non
         annotations=annotations,
         actions=actions,
     )
+
+
+def default_branch_of(ctx: ImageJobContext) -> str | None:
+    """The repository's default branch, read through the API with the installation token."""
+    from github import Auth, Github, GithubException
+
+    try:
+        with Github(base_url=ctx.api_url, auth=Auth.Token(ctx.installation_token())) as gh:
+            return str(gh.get_repo(ctx.repository).default_branch)
+    except GithubException as exc:
+        raise TransientError(f"could not read the default branch of {ctx.repository}: {exc.status}") from exc
 
 
 def factory(settings: Settings) -> FullPipeline:

@@ -1,0 +1,104 @@
+"""Issue 8's acceptance: pull request → check run with annotations; push to the default branch → promotion.
+
+Real payloads are signed and posted to the Flask app, jobs run in an RQ worker on real Redis, the
+example repository is served by the GitHub emulator's git endpoint, images are built on the real
+dockerd, pushed to the staging registry, promoted to the production registry, and `dockgate verify`
+checks the production copy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from attestations.signing.keys import write_keypair
+from tests.github_emulator.server import Emulator
+from tests.integration.pipeline.conftest import EXAMPLES, run_cli
+from tests.integration.webhooks.conftest import payload
+
+pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.redis, pytest.mark.slow]
+PASSWORD = "correct horse battery staple"  # noqa: S105 - a test key's password
+
+
+def _files(root: Path) -> dict[str, str | bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _retarget(data: dict[str, Any], sha: str) -> bytes:
+    """The real payload, aimed at the emulated repository's real commit (so git can fetch it)."""
+    changed = json.loads(json.dumps(data))
+    if "pull_request" in changed:
+        changed["pull_request"]["head"]["sha"] = sha
+    else:
+        changed["after"] = sha
+        changed["head_commit"]["id"] = sha
+    return json.dumps(changed).encode()
+
+
+@pytest.fixture
+def signing_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    key, pub = write_keypair(tmp_path / "dockgate", PASSWORD.encode())
+    monkeypatch.setenv("DOCKGATE_SIGNING_KEY_PASSWORD", PASSWORD)
+    return key, pub
+
+
+def test_pull_request_gets_checked_then_merge_promotes(
+    dockgate: Callable[..., Any],
+    github_emulator: Emulator,
+    emulated_repo: Callable[..., Any],
+    staging_registry: str,
+    prod_registry: str,
+    prod_credentials_path: Path,
+    vulndb: Path,
+    signing_key: tuple[Path, Path],
+    run_env: dict[str, str],
+    base_images: Any,
+    tmp_path: Path,
+) -> None:
+    _, body, pr = payload("pull_request/opened.json")
+    full_name = pr["repository"]["full_name"]
+    _, sha = emulated_repo(
+        full_name, _files(EXAMPLES / "python-service"), installation_id=pr["installation"]["id"]
+    )
+    harness = dockgate(
+        image_pipeline="workers.service_pipeline:factory",
+        staging_registry=staging_registry,
+        prod_registry=prod_registry,
+        registry_credentials_path=prod_credentials_path,
+        vulndb_path=vulndb,
+        signing_key_path=signing_key[0],
+        database_url=f"sqlite:///{tmp_path / 'index.db'}",
+    )
+
+    # 1. The pull request: one check run per image, queued at once, then completed with a verdict.
+    response = harness.post("pull_request", _retarget(pr, sha))
+    assert response.status_code == 202, response.json
+    harness.work()
+    (run,) = github_emulator.runs(head_sha=sha)
+    assert run["name"] == "dockgate/python-service"
+    assert run["status"] == "completed", run
+    assert run["conclusion"] == "success", run["output"]["summary"][:3000]
+    assert "Best practices" in run["output"]["summary"]
+    annotations = github_emulator.annotations.get(run["id"], [])
+    assert any(a["path"] == "Dockerfile" for a in annotations)
+    assert "promoted" not in run["output"]["summary"].lower()  # a pull request never promotes
+
+    # 2. The merge: a push to the default branch builds the same commit and promotes the verified digest.
+    _, _, push = payload("push/branch-updated.derived.json")
+    response = harness.post("push", _retarget(push, sha))
+    assert response.status_code == 202, response.json
+    harness.work()
+    runs = [r for r in github_emulator.runs(head_sha=sha) if r["status"] == "completed"]
+    summaries = "\n".join(r["output"]["summary"] for r in runs)
+    assert "Promoted to" in summaries, summaries[-3000:]
+    destination = summaries.split("Promoted to `", 1)[1].split("`", 1)[0]
+    assert destination.startswith(f"{prod_registry}/")
+
+    # 3. `dockgate verify` accepts the production copy with our key and every attestation type.
+    types = [a for t in ("cyclonedx", "vuln", "slsaprovenance", "lint") for a in ("--type", t)]
+    verified = run_cli("verify", destination, "--key", str(signing_key[1]), *types, env=run_env)
+    assert verified.returncode == 0, verified.stdout + verified.stderr

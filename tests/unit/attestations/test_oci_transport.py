@@ -92,6 +92,14 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/v2/down/"):
             self._send(503)
             return
+        if self.path.startswith("/v2/api/referrers/"):
+            entries = [
+                {"digest": "sha256:" + "1" * 64, "artifactType": "a/b"},
+                {"digest": "sha256:" + "2" * 64},
+            ]
+            body = json.dumps({"schemaVersion": 2, "manifests": entries}).encode()
+            self._send(200, body, {"Content-Type": "application/vnd.oci.image.index.v1+json"})
+            return
         if "/blobs/" in self.path:
             body = b"tampered" if "evil" in self.path else BLOB
             self._send(200, body)
@@ -121,3 +129,14 @@ def test_bearer_token_flow_and_retries(fake_registry: tuple[str, dict[str, Any]]
         client.get_blob("evil", BLOB_DIGEST)
     with pytest.raises(RegistryUnavailable, match="503"):
         client.get_blob("down", BLOB_DIGEST)
+
+
+def test_referrers_api_is_used_when_served(fake_registry: tuple[str, dict[str, Any]]) -> None:
+    address, state = fake_registry
+    client = RegistryClient(address, credentials=Credentials("u", "p"))
+    assert [d["digest"][-1] for d in client.referrers("api", BLOB_DIGEST)] == ["1", "2"]
+    assert client.referrers("api", BLOB_DIGEST, "a/b") == [
+        {"digest": "sha256:" + "1" * 64, "artifactType": "a/b"}
+    ]
+    assert client.has_referrers_api("api", BLOB_DIGEST)
+    assert not any("sha256-" in path for path, _ in state["log"])  # no tag-schema fallback was read

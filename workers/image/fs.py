@@ -36,8 +36,10 @@ class ImageFS:
         blobs: dict[int, Blob],
         limits: Limits | None = None,
         on_close: Callable[[], None] | None = None,
+        source: str = "",
     ) -> None:
         self.name = name
+        self.source = source or name  # what open_image was given (lets other tools reopen it)
         self.image_id = image_id
         self.repo_digest = repo_digest
         self.config = config

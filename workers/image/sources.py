@@ -38,10 +38,13 @@ def open_image(
     """Open an image by engine name/id, `docker-archive:TAR` or `registry:REF` (plain HTTP on loopback)."""
     limits = limits or Limits()
     if source.startswith(ARCHIVE):
-        return _from_archive(source, Path(source[len(ARCHIVE) :]), limits)
-    if source.startswith(REGISTRY):
-        return _from_registry(source[len(REGISTRY) :], registry_credentials, limits)
-    return _from_engine(source, docker_client, limits)
+        image = _from_archive(source, Path(source[len(ARCHIVE) :]), limits)
+    elif source.startswith(REGISTRY):
+        image = _from_registry(source[len(REGISTRY) :], registry_credentials, limits)
+    else:
+        image = _from_engine(source, docker_client, limits)
+    image.source = source
+    return image
 
 
 def _from_archive(source: str, path: Path, limits: Limits) -> ImageFS:

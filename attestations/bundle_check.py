@@ -7,20 +7,20 @@ digest: a valid signature over a statement about another image proves nothing ab
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from sigstore.errors import Error as SigstoreError
-from sigstore.models import Bundle
-from sigstore.verify import Verifier
 
 from attestations.dsse import INTOTO_PAYLOAD_TYPE, Envelope, InvalidEnvelope
 from attestations.errors import DockgateError
 from attestations.policy import VerificationPolicy
 from attestations.signing.keys import key_hint
 from attestations.statements import InvalidStatement, Statement
+
+if TYPE_CHECKING:
+    from sigstore.models import Bundle
 
 
 class BundleRejected(DockgateError):
@@ -57,6 +57,10 @@ def _verify_key(doc: dict[str, Any], policy: VerificationPolicy) -> tuple[bytes,
 
 
 def _verify_keyless(bundle_json: bytes, policy: VerificationPolicy) -> tuple[bytes, str]:
+    from sigstore.errors import Error as SigstoreError
+    from sigstore.models import Bundle
+    from sigstore.verify import Verifier
+
     if not policy.keyless or policy.trusted_root is None:
         raise BundleRejected("bundle is certificate-signed but the policy trusts only public keys")
     try:

@@ -6,18 +6,19 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
-from sigstore.errors import VerificationError
-from sigstore.models import TrustedRoot
-from sigstore.verify import policy as sigstore_policy
 
 from attestations.errors import ConfigError
 from attestations.signing.keys import load_public_key
 from attestations.statements import IMAGE_SIGNATURE, predicate_type_for
+
+if TYPE_CHECKING:  # sigstore is imported only when keyless verification is used (CLI start-up time)
+    from sigstore.models import TrustedRoot
+    from sigstore.verify.policy import VerificationPolicy as CertificatePolicy
 
 _OIDC_ISSUER_V1 = x509.ObjectIdentifier("1.3.6.1.4.1.57264.1.1")
 
@@ -55,8 +56,10 @@ class VerificationPolicy:
     def keyless(self) -> bool:
         return bool(self.identity or self.identity_regexp)
 
-    def certificate_policy(self) -> sigstore_policy.VerificationPolicy:
+    def certificate_policy(self) -> CertificatePolicy:
         """The sigstore-python policy for the certificate (exact SAN, or a full-match regexp)."""
+        from sigstore.verify import policy as sigstore_policy
+
         assert self.issuer is not None
         if self.identity:
             return sigstore_policy.Identity(identity=self.identity, issuer=self.issuer)
@@ -73,6 +76,8 @@ class _IdentityRegexp:
         self._pattern = re.compile(pattern)
 
     def verify(self, cert: x509.Certificate) -> None:
+        from sigstore.errors import VerificationError
+
         try:
             san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         except x509.ExtensionNotFound as exc:

@@ -22,7 +22,6 @@ from attestations.oci import ImageReference, RegistryClient, load_credentials, p
 from attestations.policy import VerificationPolicy, load_policy_file
 from attestations.signing.backends import SignerBackend, to_backend
 from attestations.signing.base import Signer
-from attestations.signing.keyless import load_trusted_root
 from attestations.signing.keys import PASSWORD_ENV, load_public_key, write_keypair
 from attestations.statements import IMAGE_SIGNATURE, Statement, image_subject, predicate_type_for
 from attestations.verify import VerificationReport, verify_image
@@ -101,6 +100,8 @@ def cmd_attest(args: argparse.Namespace) -> int:
 
 
 def _policy(args: argparse.Namespace) -> VerificationPolicy:
+    from attestations.signing.keyless import load_trusted_root  # sigstore only when needed
+
     keyless = bool(args.certificate_identity or args.certificate_identity_regexp)
     if args.policy:
         return load_policy_file(

@@ -10,7 +10,6 @@ from typing import assert_never
 
 from attestations.signing.base import Signer, SigningError
 from attestations.signing.key_signer import KeySigner
-from attestations.signing.keyless import KeylessSigner, load_identity_token, load_trust_config
 from attestations.signing.keys import PASSWORD_ENV, load_private_key
 
 
@@ -36,6 +35,8 @@ def to_backend(
         password = key_password if key_password is not None else env.get(PASSWORD_ENV, "")
         return KeySigner(load_private_key(key_path, password.encode() or None))
     if backend is SignerBackend.KEYLESS:
+        from attestations.signing.keyless import KeylessSigner, load_identity_token, load_trust_config
+
         source = str(trust_config_path) if trust_config_path else sigstore_instance
         if source == "custom":
             raise SigningError("DOCKGATE_SIGSTORE_INSTANCE=custom needs DOCKGATE_SIGSTORE_TRUST_CONFIG")

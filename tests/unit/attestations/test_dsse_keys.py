@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from sigstore_models.bundle.v1 import Bundle as ModelBundle
 
 from attestations.bundle_check import BundleRejected, verify_bundle
 from attestations.dsse import Envelope, InvalidEnvelope, pae
@@ -70,6 +71,13 @@ def test_key_bundle_verifies_and_negatives() -> None:
         "publicKey": {"hint": key_hint(key.public_key())},
         "tlogEntries": [],
     }
+    # the hand-written bundle parses with the reference protobuf-specs models
+    parsed = ModelBundle.from_json(bundle.bundle_json)
+    assert (
+        parsed.dsse_envelope is not None
+        and parsed.dsse_envelope.payload_type == "application/vnd.in-toto+json"
+    )
+    assert ModelBundle.from_json(KeySigner(key).sign_blob(b"x").bundle_json).message_signature is not None
     policy = VerificationPolicy(public_keys=(generate_key().public_key(), key.public_key()))
     verified, signer = verify_bundle(bundle.bundle_json, DIGEST, policy)
     assert verified == statement and signer == f"key {key_hint(key.public_key())}"

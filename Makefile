@@ -4,8 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# OSV records for the demo's offline database (online sites use `dockgate vulndb update` instead).
+VULNDB_SRC ?= ../shared/vulndb
+VULNDB := .state/vulndb.sqlite
 
-.PHONY: demo test unit lint bench services services-down venv peers example-deps
+.PHONY: demo test unit lint bench services services-down venv peers example-deps vulndb
 
 venv: $(STAMP)
 
@@ -27,8 +30,11 @@ example-deps: venv
 peers:
 	test ! -x scripts/install-peers || scripts/install-peers
 
-demo: venv services example-deps
-	@eval "$$(scripts/services env)" && $(BIN)/python scripts/demo.py
+vulndb: venv
+	test -s $(VULNDB) || $(BIN)/dockgate vulndb import $(VULNDB_SRC) --db $(VULNDB)
+
+demo: venv services example-deps vulndb
+	@eval "$$(scripts/services env)" && DOCKGATE_VULNDB=$(VULNDB) $(BIN)/python scripts/demo.py
 
 test: venv services peers example-deps
 	@eval "$$(scripts/services env)" && $(BIN)/pytest -q -p no:cacheprovider

@@ -95,6 +95,7 @@ def pipeline_config(
     vulndb: VulnDB | None = None,
     out_dir: Path | None = None,
     index: bool = True,
+    verify_key: str = "dockgate.pub",
 ) -> PipelineConfig:
     store = SqlAttestationStore(settings.database_url) if index and registry else None
     return PipelineConfig(
@@ -108,4 +109,5 @@ def pipeline_config(
         base_mirror=settings.base_mirror,
         store=store,
         out_dir=out_dir,
+        verify_key=verify_key,
     )

@@ -68,6 +68,7 @@ class PipelineConfig:
     out_dir: Path | None = None
     build_timeout_s: float = 1800.0
     baseline: Callable[[str], dict[str, Any] | None] | None = None  # image name -> last promoted scan
+    verify_key: str = "dockgate.pub"  # shown in the report's verify command
 
 
 class _Timer:
@@ -293,7 +294,7 @@ def _verify_command(pushed: PushedImage | None, cfg: PipelineConfig) -> str | No
     if pushed is None or cfg.signer is None:
         return None
     types = " ".join(f"--type {t}" for t in ("cyclonedx", "vuln", "slsaprovenance", "lint"))
-    return f"dockgate verify {pushed.reference} --key dockgate.pub {types}"
+    return f"dockgate verify {pushed.reference} --key {cfg.verify_key} {types}"
 
 
 def _index(run: ImageRun, source: Source, bom: dict[str, Any], cfg: PipelineConfig, timer: _Timer) -> None:

@@ -86,14 +86,18 @@ def run_command(args: argparse.Namespace) -> int:
             "(build one with `dockgate vulndb import PATH... --db FILE`)"
         )
     signer = None if args.no_sign else backends.signer_from_settings(settings, allow_local_key=True)
+    verify_key = str(settings.signing_key_path or backends.config_home() / f"{backends.LOCAL_KEY_NAME}.pub")
+    if settings.signing_key_path is not None:
+        verify_key = verify_key.removesuffix(".key") + ".pub"
     cfg = backends.pipeline_config(
         settings,
         _engine(),
         registry=args.push,
-        namespace=f"dockgate/{root.name}",
+        namespace="dockgate",
         signer=signer,
         vulndb=vulndb,
         out_dir=args.out,
+        verify_key=verify_key,
     )
     source = Source(repository=root.name, commit=_git_commit(root), url=str(root), trusted=True)
     runs = [_run_one(spec, root, repo_config, cfg, source) for spec in images]

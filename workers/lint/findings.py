@@ -89,7 +89,7 @@ RULES: dict[str, Rule] = {
         _r("DG110", "warning", "Whole build context copied before installing dependencies",
            "Any source change invalidates the dependency layer, so every build reinstalls everything.",
            "COPY the lockfiles first, install dependencies, then COPY the rest of the source."),
-        _r("DG111", "warning", "apt lists not removed in the same RUN",
+        _r("DG111", "warning", "apt lists not removed in the RUN that fetched them",
            "Package lists add tens of MB to the layer and go stale.",
            "End the RUN with `&& rm -rf /var/lib/apt/lists/*`."),
         _r("DG112", "warning", "`apt-get update` without an install in the same RUN",

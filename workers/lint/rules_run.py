@@ -86,8 +86,9 @@ def _package_rules(
         and not any(_is(c, ("apt-get", "apt"), ("upgrade", "dist-upgrade")) for c in cmds)
     ):
         yield _f(ctx, "DG112", ins.line, stage, "apt-get update runs without an install in the same RUN")
-    if shipped and apt_install and apt_update and not lists_removed and not _cache_mount(ins, "/var/lib/apt"):
-        yield _f(ctx, "DG111", ins.line, stage, "apt-get install leaves /var/lib/apt/lists behind")
+    if shipped and apt_update and not lists_removed and not _cache_mount(ins, "/var/lib/apt"):
+        # Lists are written by `update`; a later RUN cannot remove them from this layer.
+        yield _f(ctx, "DG111", ins.line, stage, "the package lists apt-get update fetched stay in this layer")
     if any(
         not any("no-install-recommends" in a or "Install-Recommends=" in a for a in c.argv)
         for c in apt_install

@@ -1,0 +1,20 @@
+# gen-020: go service (generated for the dockgate lint benchmark)
+FROM golang:1.22 AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        git \
+        jq \
+        libpq-dev \
+    && rm -rf /var/lib/apt/lists/*
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app ./cmd/app
+
+FROM scratch
+WORKDIR /app
+COPY --from=build /out/app /usr/local/bin/app
+EXPOSE 8080
+HEALTHCHECK --interval=30s CMD wget -qO- http://127.0.0.1:8080/health || exit 1
+USER root
+CMD ["/usr/local/bin/app"]

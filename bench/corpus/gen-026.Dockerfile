@@ -1,0 +1,8 @@
+# gen-026: tools service (generated for the dockgate lint benchmark)
+FROM alpine:3.19
+WORKDIR /app
+RUN apk add --no-cache build-base git libpq
+COPY . .
+RUN addgroup -S app && adduser -S -G app app
+USER app
+CMD ["/usr/local/bin/entrypoint.sh"]

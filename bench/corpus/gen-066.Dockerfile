@@ -1,0 +1,12 @@
+# gen-066: static service (generated for the dockgate lint benchmark)
+FROM nginx:1.25
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        curl \
+        gcc \
+        tini
+COPY . .
+RUN groupadd --system app && useradd --system --gid app --no-create-home app
+EXPOSE 80
+HEALTHCHECK --interval=30s CMD wget -qO- http://127.0.0.1:80/health || exit 1
+CMD nginx -g daemon off;

@@ -1,0 +1,4 @@
+FROM base as builder
+# Build steps
+FROM base as runtime
+COPY --from=builder /artifacts /app

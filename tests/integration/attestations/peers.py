@@ -19,7 +19,7 @@ CACHE = Path(os.environ.get("DOCKGATE_CACHE", Path.home() / ".cache" / "dockgate
 
 
 def missing(what: str) -> None:
-    message = f"{what} is not installed: run scripts/install-peers"
+    message = f"{what} not found: run scripts/install-peers (installs into {CACHE})"
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
@@ -31,7 +31,7 @@ def node_modules() -> Path:
     )
     path = CACHE / "node" / digest.hexdigest()[:16]
     if shutil.which("node") is None or not (path / ".complete").exists():
-        missing("the sigstore-js packages (npm)")
+        missing("sigstore-js npm packages")
     return path / "node_modules"
 
 

@@ -53,15 +53,27 @@ def child_scan(db_path: Path, sbom: Path) -> dict[str, Any]:
 
     bom = json.loads(sbom.read_text())
     db = open_db(db_path)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     cold = scan_bom(bom, db)
-    cold_s = time.perf_counter() - start
-    start = time.perf_counter()
+    cold_s, cold_cpu = time.perf_counter() - start, time.process_time() - cpu
+    start, cpu = time.perf_counter(), time.process_time()
     warm = scan_bom(bom, db)
-    warm_s = time.perf_counter() - start
+    warm_s, warm_cpu = time.perf_counter() - start, time.process_time() - cpu
     pairs = {(f.purl, f.id) for f in warm.findings}
-    return {"cold": cold_s, "warm": warm_s, "findings": len(cold.findings), "pairs": len(pairs),
-            "skipped": len(warm.skipped), "rss_mb": _rss_mb()}  # fmt: skip
+    groups: dict[str, list[list[str]]] = {}
+    for f in warm.findings:
+        groups.setdefault(f"{f.package}\t{_bare(f.version)}", []).append(sorted(f.ids))
+    return {
+        "cold": cold_s,
+        "warm": warm_s,
+        "cold_cpu": cold_cpu,
+        "warm_cpu": warm_cpu,
+        "findings": len(cold.findings),
+        "pairs": len(pairs),
+        "skipped": len(warm.skipped),
+        "rss_mb": _rss_mb(),
+        "groups": groups,
+    }
 
 
 def _candidates(db_path: Path) -> dict[tuple[str, str], list[str]]:
@@ -104,10 +116,22 @@ def make_sbom(db_path: Path, size: int, out: Path) -> None:
         purl = _purl(eco, name, rng.choice(versions))
         if purl not in seen:
             seen.add(purl)
-            components.append({"type": "library", "bom-ref": purl, "name": name, "purl": purl,
-                               "version": purl.rsplit("@", 1)[1]})  # fmt: skip
+            components.append(
+                {
+                    "type": "library",
+                    "bom-ref": purl,
+                    "name": name,
+                    "purl": purl,
+                    "version": purl.rsplit("@", 1)[1],
+                }
+            )
     doc = {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": components}
     out.write_text(json.dumps(doc))
+
+
+def _rfc3339(value: Any) -> str:
+    """PyYAML turns unquoted timestamps into datetimes; osv-scanner wants RFC 3339 strings back."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def osv_local_db(into: Path) -> Path:
@@ -121,27 +145,76 @@ def osv_local_db(into: Path) -> Path:
         with zipfile.ZipFile(target / "all.zip", "w", zipfile.ZIP_DEFLATED) as archive:
             for loaded in read_source(src)[1]:
                 for record in loaded.records:
-                    archive.writestr(f"{record['id']}.json", json.dumps(record, default=str))
+                    archive.writestr(f"{record['id']}.json", json.dumps(record, default=_rfc3339))
     return into
 
 
 def run_peer(binary: str, local_db: Path, sbom: Path) -> dict[str, Any]:
-    cmd = [binary, "scan", "source", "--offline-vulnerabilities", "--local-db-path", str(local_db),
-           "--format", "json", "-L", str(sbom)]  # fmt: skip
+    cmd = [
+        binary,
+        "scan",
+        "source",
+        "--offline-vulnerabilities",
+        "--local-db-path",
+        str(local_db),
+        "--format",
+        "json",
+        "-L",
+        str(sbom),
+    ]
     start = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "%M %U %S", *cmd], capture_output=True, text=True, check=False
+    )
     seconds = time.perf_counter() - start
-    rss_kb = int(proc.stderr.strip().splitlines()[-1]) if proc.stderr.strip() else 0
+    rss_kb, user, system = proc.stderr.strip().splitlines()[-1].split()
     if proc.returncode not in (0, 1):
         return {"error": proc.stderr.strip().splitlines()[-3:], "seconds": seconds}
     doc = json.loads(proc.stdout or "{}")
-    pairs = set()
+    groups: dict[tuple[str, str], list[set[str]]] = {}
     for result in doc.get("results") or ():
         for package in result.get("packages") or ():
             info = package.get("package", {})
-            for group in package.get("groups") or ():
-                pairs.add((info.get("name"), info.get("version"), min(group.get("ids") or [""])))
-    return {"seconds": seconds, "pairs": len(pairs), "rss_mb": rss_kb / 1024}
+            key = (_norm(info.get("name", ""), info.get("ecosystem", "")), _bare(info.get("version", "")))
+            groups.setdefault(key, []).extend(set(g.get("ids") or ()) for g in package.get("groups") or ())
+    return {
+        "seconds": seconds,
+        "cpu": float(user) + float(system),
+        "rss_mb": int(rss_kb) / 1024,
+        "groups": groups,
+    }
+
+
+def _norm(name: str, ecosystem: str) -> str:
+    from packaging.utils import canonicalize_name
+
+    return canonicalize_name(name) if ecosystem == "PyPI" else name
+
+
+def _bare(version: str) -> str:
+    return version.removeprefix("go").removeprefix("v")
+
+
+def compare(
+    ours: dict[tuple[str, str], list[set[str]]], theirs: dict[tuple[str, str], list[set[str]]]
+) -> str:
+    """Findings only one side reports, matched per package/version on any shared id or alias."""
+
+    def missing(
+        a: dict[tuple[str, str], list[set[str]]], b: dict[tuple[str, str], list[set[str]]]
+    ) -> list[str]:
+        out = []
+        for key, sets in a.items():
+            names = set().union(*b.get(key, [set()]))
+            out.extend(f"{key[0]}@{key[1]} {min(ids)}" for ids in sets if not ids & names)
+        return out
+
+    only_ours, only_theirs = missing(ours, theirs), missing(theirs, ours)
+    stdlib = sum(1 for x in only_theirs if x.startswith("stdlib@"))
+    return (
+        f"only ours {len(only_ours)} (e.g. {', '.join(only_ours[:3])}); only peer {len(only_theirs)} "
+        f"({stdlib} on stdlib)"
+    )
 
 
 def _child(args: list[str]) -> dict[str, Any]:
@@ -155,8 +228,10 @@ def _child(args: list[str]) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000")
-    parser.add_argument("--osv-scanner", default=shutil.which("osv-scanner")
-                        or str(Path.home() / ".cache/dockgate/bin/osv-scanner"))  # fmt: skip
+    parser.add_argument(
+        "--osv-scanner",
+        default=shutil.which("osv-scanner") or str(Path.home() / ".cache/dockgate/bin/osv-scanner"),
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -174,24 +249,37 @@ def main() -> int:
         tmp = Path(tmp_name)
         db = tmp / "osv.sqlite"
         build = _child(["build", str(db)])
-        print(f"DB build: {build['records']} records in {build['seconds']:.2f} s, peak RSS {build['rss_mb']:.0f} MB, "
-              f"file {db.stat().st_size / 1e6:.1f} MB")  # fmt: skip
+        print(
+            f"DB build: {build['records']} records in {build['seconds']:.2f} s, "
+            f"peak RSS {build['rss_mb']:.0f} MB, file {db.stat().st_size / 1e6:.1f} MB"
+        )
         local_db = osv_local_db(tmp / "peer-db") if peer else None
-        print(f"peer: {peer or 'osv-scanner not installed (scripts/install-peers or go install ...)'}")
-        header = f"{'components':>10} | {'ours cold s':>11} {'ours warm s':>11} {'findings':>8} {'findings/s':>10} "
-        print(header + f"{'RSS MB':>7} | {'peer s':>7} {'peer pairs':>10} {'peer RSS':>8}")
+        print(f"peer: {peer or 'osv-scanner not installed: see the module docstring'}")
+        print(
+            f"{'components':>10} | {'ours cold s (cpu)':>17} {'ours warm s (cpu)':>17} {'findings':>8} "
+            f"{'findings/s':>10} {'RSS MB':>6} | {'peer s (cpu)':>13} {'peer findings':>13} {'RSS MB':>6}"
+        )
         for size in (int(s) for s in args.sizes.split(",")):
             sbom = tmp / f"sbom-{size}.cdx.json"
             make_sbom(db, size, sbom)
             ours = _child(["scan", str(db), str(sbom)])
             rate = ours["findings"] / ours["warm"] if ours["warm"] else 0
-            line = (f"{size:>10} | {ours['cold']:>11.3f} {ours['warm']:>11.3f} {ours['findings']:>8} {rate:>10.0f} "
-                    f"{ours['rss_mb']:>7.0f} | ")  # fmt: skip
+            line = (
+                f"{size:>10} | {ours['cold']:>7.3f} ({ours['cold_cpu']:>6.3f}) {ours['warm']:>8.3f} "
+                f"({ours['warm_cpu']:>6.3f}) {ours['findings']:>8} {rate:>10.0f} {ours['rss_mb']:>6.0f} | "
+            )
             if peer and local_db:
                 theirs = run_peer(peer, local_db, sbom)
-                line += (f"{theirs['seconds']:>7.2f} {theirs.get('pairs', 'err'):>10} {theirs.get('rss_mb', 0):>8.0f}"
-                         if "error" not in theirs else f"error: {theirs['error']}")  # fmt: skip
-            print(line + f"   (ours: {ours['pairs']} package/vulnerability pairs, {ours['skipped']} skips)")
+                if "error" in theirs:
+                    print(line + f"peer error: {theirs['error']}")
+                    continue
+                count = sum(len(v) for v in theirs["groups"].values())
+                line += (
+                    f"{theirs['seconds']:>5.2f} ({theirs['cpu']:>5.2f}) {count:>13} {theirs['rss_mb']:>6.0f}"
+                )
+                mine = {tuple(k.split("\t")): [set(i) for i in v] for k, v in ours["groups"].items()}
+                line += "\n" + " " * 12 + compare(mine, theirs["groups"])
+            print(line)
     return 0
 
 

@@ -14,7 +14,7 @@ from workers.scan.model import Finding, Skipped
 from workers.scan.osvrange import ParsedRange, Verdict, evaluate, prepare
 from workers.scan.purls import PackageRef
 from workers.scan.versions import InvalidVersion, normalise, supported, version_key
-from workers.vulndb.store import AffectedRow, VulnDB
+from workers.vulndb.store import VulnDB
 
 _ID_PREFERENCE = ("CVE-", "GHSA-")  # least preferred last: native ids (PYSEC, GO, DSA...) win
 
@@ -26,18 +26,28 @@ def _prefer(vid: str) -> tuple[int, str]:
     return (-len(_ID_PREFERENCE), vid)
 
 
-def _prepared(db: VulnDB, row: AffectedRow, ecosystem: str) -> tuple[list[ParsedRange | str], bool]:
-    cache: dict[int, tuple[list[ParsedRange | str], bool]] = db.cache.setdefault("ranges", {})
-    hit = cache.get(id(row))
+Prepared = tuple[str, list[ParsedRange | str], bool, frozenset[str], bool]
+
+
+def _package(db: VulnDB, ref: PackageRef) -> list[Prepared]:
+    """(id, parsed ranges, git-only, versions[], has ranges) per entry, built once per package."""
+    cache: dict[tuple[str, str, str], list[Prepared]] = db.cache.setdefault("packages", {})
+    key = (ref.ecosystem, ref.name, ref.release)
+    hit = cache.get(key)
     if hit is None:
-        hit = prepare(row.ranges, lambda text: version_key(ecosystem, text))
-        cache[id(row)] = hit
+        ecosystem = ref.ecosystem
+        exact = supported(ecosystem)
+        hit = []
+        for row in db.affected(*key):
+            ranges, git = prepare(row.ranges, lambda t: version_key(ecosystem, t)) if exact else ([], False)
+            hit.append((row.vuln_id, ranges, git, row.versions, bool(row.ranges)))
+        cache[key] = hit
     return hit
 
 
 def _hits(db: VulnDB, ref: PackageRef, skipped: list[Skipped]) -> list[tuple[str, Verdict]]:
-    rows = [r for r in db.affected(ref.ecosystem, ref.name) if r.release == ref.release]
-    if not rows:
+    entries = _package(db, ref)
+    if not entries:
         return []
     normalised = normalise(ref.ecosystem, ref.version)
     key: Any = None
@@ -48,34 +58,50 @@ def _hits(db: VulnDB, ref: PackageRef, skipped: list[Skipped]) -> list[tuple[str
             reason = f"installed version not comparable ({exc}); only exact versions[] lists checked"
             skipped.append(Skipped(ref.purl, reason))
     hits = []
-    for row in rows:
+    for vuln_id, ranges, git, versions, has_ranges in entries:
         if key is None:  # no comparator or invalid version: exact enumerations still count
-            if normalised in row.versions or ref.version in row.versions:
-                hits.append((row.vuln_id, Verdict(True, "versions")))
-            elif not supported(ref.ecosystem) and row.ranges:
-                skipped.append(Skipped(ref.purl, f"no exact {ref.ecosystem} comparator", row.vuln_id))
+            if normalised in versions or ref.version in versions:
+                hits.append((vuln_id, Verdict(True, "versions")))
+            elif not supported(ref.ecosystem) and has_ranges:
+                skipped.append(Skipped(ref.purl, f"no exact {ref.ecosystem} comparator", vuln_id))
             continue
-        ranges, git = _prepared(db, row, ref.ecosystem)
-        verdict = evaluate(ref.version, key, normalised, ranges, row.versions, git)
+        verdict = evaluate(ref.version, key, normalised, ranges, versions, git)
         if verdict.affected:
-            hits.append((row.vuln_id, verdict))
+            hits.append((vuln_id, verdict))
         elif verdict.skip_reason:
-            skipped.append(Skipped(ref.purl, verdict.skip_reason, row.vuln_id))
+            skipped.append(Skipped(ref.purl, verdict.skip_reason, vuln_id))
     return hits
 
 
 def _groups(db: VulnDB, vuln_ids: list[str]) -> list[list[str]]:
-    """Union the hit records whose ids or aliases overlap."""
-    groups: list[tuple[set[str], list[str]]] = []
+    """Union-find over ids and aliases: records that share any name are one vulnerability."""
+    parent: dict[str, str] = {}
+
+    def find(name: str) -> str:
+        root = parent.setdefault(name, name)
+        while root != parent[root]:
+            root = parent[root]
+        parent[name] = root
+        return root
+
     for vid in vuln_ids:
-        names = {vid, *db.vuln(vid).aliases}
-        merged = [g for g in groups if g[0] & names]
-        for group in merged:
-            groups.remove(group)
-            names |= group[0]
-        members = [m for g in merged for m in g[1]] + [vid]
-        groups.append((names, members))
-    return [members for _, members in groups]
+        root = find(vid)
+        for alias in db.vuln(vid).aliases:
+            other = find(alias)
+            if other != root:
+                parent[other] = root
+    groups: dict[str, list[str]] = {}
+    for vid in vuln_ids:
+        groups.setdefault(find(vid), []).append(vid)
+    return list(groups.values())
+
+
+def _severity(db: VulnDB, vuln_id: str) -> sev.Severity:
+    cache: dict[str, sev.Severity] = db.cache.setdefault("severity", {})
+    hit = cache.get(vuln_id)
+    if hit is None:
+        hit = cache[vuln_id] = sev.of_record(db.vuln(vuln_id))
+    return hit
 
 
 def _sort_fixed(ecosystem: str, fixed: set[str]) -> tuple[str, ...]:
@@ -88,19 +114,24 @@ def _sort_fixed(ecosystem: str, fixed: set[str]) -> tuple[str, ...]:
 def match(db: VulnDB, ref: PackageRef, skipped: list[Skipped], routed_from: str = "") -> list[Finding]:
     """Findings for one package, one per merged vulnerability."""
     hits = dict(_hits(db, ref, skipped))
+    ecosystem = f"{ref.ecosystem}:{ref.release}" if ref.release else ref.ecosystem
     findings = []
     for members in _groups(db, list(hits)):
-        records = [db.vuln(m) for m in members]
+        primary = min(members, key=_prefer) if len(members) > 1 else members[0]
+        records = [db.vuln(primary), *(db.vuln(m) for m in members if m != primary)]
         names = {m for r in records for m in (r.id, *r.aliases)}
-        primary = min(members, key=_prefer)
-        worst = max((sev.of_record(r) for r in records), key=lambda s: (s.rank, s.score or 0))
+        names.discard(primary)
+        worst = max((_severity(db, m) for m in members), key=lambda s: (s.rank, s.score or 0))
         fixed = {f for m in members for f in hits[m].fixed}
-        summary = next((r.summary for r in sorted(records, key=lambda r: r.id != primary) if r.summary), "")
-        refs = tuple(dict.fromkeys(u for r in records for u in r.references))
-        ecosystem = f"{ref.ecosystem}:{ref.release}" if ref.release else ref.ecosystem
+        summary = next((r.summary for r in records if r.summary), "")
+        refs = (
+            records[0].references
+            if len(records) == 1
+            else tuple(dict.fromkeys(u for r in records for u in r.references))
+        )
         findings.append(
             Finding(
-                primary, tuple(sorted(names - {primary})), ref.purl, ecosystem, ref.name, ref.version,
+                primary, tuple(sorted(names)), ref.purl, ecosystem, ref.name, ref.version,
                 worst.level, worst.score, worst.vector, _sort_fixed(ref.ecosystem, fixed), summary, refs,
                 hits[primary].matched_by, routed_from,
             )

@@ -9,6 +9,7 @@ routed to the distro (their patched code is tracked there, not in PyPI/npm advis
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +78,7 @@ def _source_name(qualifiers: dict[str, str], default: str) -> str:
     return default
 
 
+@functools.lru_cache(maxsize=100_000)
 def to_ref(purl_text: str) -> PackageRef:
     """Map one purl; raises Unmapped with the reason it cannot be looked up."""
     try:

@@ -103,7 +103,7 @@ def scan_bom(
         findings.extend(match(db, ref, skipped, routed_from))
     active, suppressed = [], []
     for finding in findings:
-        why = _suppress(finding, vex, exceptions, now)
+        why = _suppress(finding, vex, exceptions, now) if vex or exceptions else None
         if why is None:
             active.append(finding)
         else:
@@ -121,5 +121,8 @@ def scan_bom(
     )  # fmt: skip
 
 
+_RANK = {level: -index for index, level in enumerate(LEVELS)}
+
+
 def _order(finding: Finding) -> tuple[int, str, str]:
-    return (-LEVELS.index(finding.severity), finding.purl, finding.id)
+    return (_RANK[finding.severity], finding.purl, finding.id)

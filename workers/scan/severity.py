@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 # Ascending; "unknown" ranks lowest so that only `fail_on="unknown"` gates on it.
 LEVELS = ("unknown", "none", "low", "medium", "high", "critical")
+LEVEL_RANK = {level: index for index, level in enumerate(LEVELS)}
 _LABELS = {"moderate": "medium", "important": "high"}
 
 
@@ -29,7 +30,7 @@ class Severity:
 
     @property
     def rank(self) -> int:
-        return LEVELS.index(self.level)
+        return LEVEL_RANK[self.level]
 
 
 def level_rank(level: str) -> int:

@@ -63,11 +63,20 @@ _GO_RC = re.compile(r"^(\d+\.\d+(?:\.\d+)?)(beta|rc)(\d+)$")
 
 
 def _semver(text: str) -> Any:
+    """Parsed by `semver`, then turned into a plain tuple so comparisons run at C speed.
+
+    Precedence per semver 2.0 §11: a release sorts after its pre-releases; numeric identifiers
+    sort numerically and before alphanumeric ones; build metadata is ignored.
+    """
     cleaned = text.strip().lstrip("=v")
     try:
-        return semver.Version.parse(cleaned, optional_minor_and_patch=True)
+        parsed = semver.Version.parse(cleaned, optional_minor_and_patch=True)
     except (ValueError, TypeError) as exc:
         raise InvalidVersion(f"{text!r} is not a semantic version") from exc
+    if not parsed.prerelease:
+        return (parsed.major, parsed.minor, parsed.patch, 1, ())
+    idents = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parsed.prerelease.split("."))
+    return (parsed.major, parsed.minor, parsed.patch, 0, idents)
 
 
 def _go(text: str) -> Any:

@@ -124,8 +124,10 @@ class VulnDB:
             tuple(SourceSnapshot(*row) for row in rows),
         )  # fmt: skip
 
-    def affected(self, ecosystem: str, name: str) -> list[AffectedRow]:
-        """Non-withdrawn `affected[]` entries for a package (all releases of a distro ecosystem)."""
+    def affected(self, ecosystem: str, name: str, release: str | None = None) -> list[AffectedRow]:
+        """Non-withdrawn `affected[]` entries for a package; all releases unless `release` is given."""
+        if release is not None:
+            return [row for row in self.affected(ecosystem, name) if row.release == release]
         key = (ecosystem, name)
         cached = self._affected.get(key)
         if cached is None:

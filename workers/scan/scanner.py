@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from attestations.errors import UsageError
 from workers.scan.matcher import match
@@ -126,3 +126,22 @@ _RANK = {level: -index for index, level in enumerate(LEVELS)}
 
 def _order(finding: Finding) -> tuple[int, str, str]:
     return (_RANK[finding.severity], finding.purl, finding.id)
+
+
+class Scanner(Protocol):
+    """The pipeline's scanning stage: a CycloneDX document in, a frozen report out."""
+
+    def scan(self, bom: Mapping[str, Any]) -> ScanReport: ...
+
+
+@dataclass(frozen=True)
+class OsvScanner:
+    """The offline OSV backend of :class:`Scanner`, with the repository's VEX and exceptions."""
+
+    db: VulnDB
+    vex: Sequence[VexStatement] = ()
+    exceptions: Sequence[ScanException] = ()
+    max_age: timedelta | None = None
+
+    def scan(self, bom: Mapping[str, Any]) -> ScanReport:
+        return scan_bom(bom, self.db, vex=self.vex, exceptions=self.exceptions, max_age=self.max_age)

@@ -132,3 +132,13 @@ def test_outputs(report: ScanReport) -> None:
     assert predicate["scanner"]["result"]["findings"] == doc["findings"]
     assert predicate["metadata"]["scanStartedOn"] <= predicate["metadata"]["scanFinishedOn"]
     assert json.loads(json.dumps(predicate)) == predicate
+
+
+def test_osv_scanner_satisfies_the_protocol(shared_db: VulnDB, make_bom: BOM) -> None:
+    from workers.scan import OsvScanner, Scanner
+
+    scanner: Scanner = OsvScanner(
+        shared_db, exceptions=[ScanException("CVE-2021-44906", "o", date(2099, 1, 1), "r")]
+    )
+    result = scanner.scan(make_bom(*PURLS))
+    assert [f.id for f in result.suppressed] == ["GHSA-xvch-5gv4-984h"]

@@ -239,6 +239,15 @@ def _sanitise(name: str) -> str:
     return cleaned or "image"
 
 
+def default_image_name(repository: str) -> str:
+    """The name of a root `Dockerfile`'s image for `owner/repo`: the repository's own name.
+
+    The webhook side (discover_images on the Git tree) and the worker (load_repo_config on a
+    checkout) must pass the same `default_name`, or their image names disagree.
+    """
+    return _sanitise(repository.rsplit("/", 1)[-1])
+
+
 def discover_images(
     paths: Sequence[str], config_text: str | None, *, default_name: str = "app"
 ) -> list[ImageSpec]:

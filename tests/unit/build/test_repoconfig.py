@@ -11,6 +11,7 @@ from attestations.errors import ConfigError
 from workers.repoconfig import (
     ImageSpec,
     RepoConfig,
+    default_image_name,
     discover_images,
     load_repo_config,
     parse_repo_config,
@@ -131,6 +132,13 @@ def test_discovery_from_listing() -> None:
     assert set(found) == {"shop", "dev", "api", "web"}
     assert found["api"].context == "." and found["api"].dockerfile == "docker/Dockerfile.api"
     assert found["web"] == ImageSpec(name="web", context="web", dockerfile="web/Dockerfile")
+
+
+def test_default_image_name_from_repository() -> None:
+    assert default_image_name("Codertocat/Hello-World") == "hello-world"
+    assert default_image_name("org/My_Repo.v2") == "my_repo.v2"
+    (spec,) = discover_images(["Dockerfile"], None, default_name=default_image_name("o/Shop"))
+    assert spec.name == "shop"
 
 
 def test_discovery_disambiguates_names() -> None:

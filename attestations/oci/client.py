@@ -79,14 +79,16 @@ class RegistryClient:
         url = path if path.startswith("http") else f"{self.base}{path}"
         extra = kwargs.pop("headers", {})
         for attempt in (1, 2):
-            headers = {**extra, **self._auth.headers(scope)}
+            # credentials go only to this registry, never to an upload/redirect location elsewhere
+            own = url.startswith(self.base + "/")
+            headers = {**extra, **(self._auth.headers(scope) if own else {})}
             try:
                 resp = self._session.request(method, url, headers=headers, timeout=60, **kwargs)
             except requests.RequestException as exc:
                 raise RegistryUnavailable(
                     f"registry {self.registry} unreachable: {exc.__class__.__name__}"
                 ) from exc
-            if resp.status_code == 401 and attempt == 1 and self._auth.answer(resp, scope):
+            if resp.status_code == 401 and attempt == 1 and own and self._auth.answer(resp, scope):
                 resp.close()
                 continue
             break

@@ -106,6 +106,26 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(404, b"{}")
 
+    def do_HEAD(self) -> None:
+        if self.headers.get("Authorization") == "Bearer tok123":
+            self._send(404)
+        else:
+            self.do_GET()
+
+    def do_POST(self) -> None:
+        self.state.setdefault("log", []).append((self.path, self.headers.get("Authorization")))
+        if self.headers.get("Authorization") != "Bearer tok123":
+            self.do_GET()
+            return
+        port = self.server.server_address[1]
+        self._send(202, b"", {"Location": f"http://localhost:{port}/elsewhere/upload?state=x"})
+
+    def do_PUT(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        self.rfile.read(length)
+        self.state.setdefault("log", []).append((self.path, self.headers.get("Authorization")))
+        self._send(201)
+
 
 @pytest.fixture
 def fake_registry() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -140,3 +160,16 @@ def test_referrers_api_is_used_when_served(fake_registry: tuple[str, dict[str, A
     ]
     assert client.has_referrers_api("api", BLOB_DIGEST)
     assert not any("sha256-" in path for path, _ in state["log"])  # no tag-schema fallback was read
+
+
+def test_credentials_never_sent_to_a_foreign_upload_location(
+    fake_registry: tuple[str, dict[str, Any]],
+) -> None:
+    address, state = fake_registry
+    client = RegistryClient(address, credentials=Credentials("u", "p"))
+    client.put_blob("up", b"data")
+    upload = [auth for path, auth in state["log"] if path.startswith("/elsewhere/upload")]
+    assert upload == [None]
+    assert any(
+        auth == "Bearer tok123" for path, auth in state["log"] if path.startswith("/v2/up/blobs/uploads")
+    )

@@ -2,7 +2,8 @@
 
 OSV ranges are only as exact as the comparator behind them: PEP 440 for PyPI (`packaging`), semver
 for npm, Go and crates.io (`semver`, with npm's loose ``1.0`` and Go's ``v``/``go`` prefixes
-coerced), dpkg for Debian and Ubuntu (`python-debian`), apk for Alpine (:mod:`.apkver`). Each
+coerced), dpkg for Debian and Ubuntu (`python-debian`), Maven's ComparableVersion (`univers`),
+apk for Alpine (:mod:`.apkver`). Each
 key function raises :class:`InvalidVersion` so the matcher can report a skip instead of guessing.
 """
 
@@ -17,6 +18,7 @@ import semver
 from debian.debian_support import Version as DebVersion
 from packaging.version import InvalidVersion as Pep440Invalid
 from packaging.version import Version as Pep440Version
+from univers.versions import MavenVersion
 
 from workers.scan import apkver
 
@@ -97,6 +99,16 @@ def _dpkg(text: str) -> Any:
         raise InvalidVersion(f"{text!r} is not a Debian version") from exc
 
 
+def _maven(text: str) -> Any:
+    """Maven's ComparableVersion order (qualifiers alpha < beta < milestone < rc < snapshot < GA < sp)."""
+    if not text.strip():
+        raise InvalidVersion("empty Maven version")
+    try:
+        return MavenVersion(text)
+    except (ValueError, TypeError) as exc:
+        raise InvalidVersion(f"{text!r} is not a Maven version") from exc
+
+
 def _apk(text: str) -> Any:
     if not apkver.is_valid(text):
         raise InvalidVersion(f"{text!r} is not an Alpine package version")
@@ -111,6 +123,7 @@ _KEYS: dict[str, Callable[[str], Any]] = {
     "Debian": _dpkg,
     "Ubuntu": _dpkg,
     "Alpine": _apk,
+    "Maven": _maven,
 }
 
 

@@ -32,6 +32,10 @@ def _lt(ecosystem: str, a: str, b: str) -> bool:
         ("Debian", "1.2.13.dfsg-1", "1.2.13.dfsg-1+b1"),
         ("Debian", "3.0.11-1~deb12u9", "3.0.11-1~deb12u10"),
         ("Alpine", "1.2.3_rc1-r0", "1.2.3-r0"),
+        ("Maven", "2.17.1", "2.19.0"),
+        ("Maven", "1.0-alpha1", "1.0-beta1"),
+        ("Maven", "1.0-SNAPSHOT", "1.0"),
+        ("Maven", "1.0", "1.0-sp1"),
     ],
 )
 def test_order(ecosystem: str, older: str, newer: str) -> None:

@@ -107,7 +107,7 @@ def make_sbom(db_path: Path, size: int, out: Path) -> None:
     candidates = _candidates(db_path)
     by_eco = {e: [(k, v) for k, v in candidates.items() if k[0] == e] for e in ("PyPI", "Go")}
     seen: set[str] = set()
-    components = []
+    components: list[dict[str, str]] = []
     turn = 0
     while len(components) < size:
         pool = by_eco[("PyPI", "Go")[turn % 2]]
@@ -203,7 +203,7 @@ def compare(
     def missing(
         a: dict[tuple[str, str], list[set[str]]], b: dict[tuple[str, str], list[set[str]]]
     ) -> list[str]:
-        out = []
+        out: list[str] = []
         for key, sets in a.items():
             names = set().union(*b.get(key, [set()]))
             out.extend(f"{key[0]}@{key[1]} {min(ids)}" for ids in sets if not ids & names)

@@ -114,6 +114,10 @@ def scan_bom(
         if ex.expires < now.date()
     )
     order = _order
+    logger.info(
+        "scanned %d components: %d findings, %d suppressed, %d skipped, %d routed to distro data",
+        len(components), len(active), len(suppressed), len(skipped), len(routed),
+    )  # fmt: skip
     return ScanReport(
         db.snapshot().to_dict(), tuple(sorted(active, key=order)), tuple(sorted(suppressed, key=order)),
         tuple(skipped), tuple(routed), len(components), started.isoformat(timespec="seconds"),

@@ -8,14 +8,14 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from workers.scan.osvrange import ParsedRange, evaluate, prepare
+from workers.scan.osvrange import ParsedRange, Verdict, evaluate, prepare
 from workers.scan.versions import version_key
 from workers.vulndb import VulnDB
 
 
 def _verdict(
     ecosystem: str, installed: str, ranges: list[dict[str, Any]], versions: frozenset[str] = frozenset()
-):  # type: ignore[no-untyped-def]
+) -> Verdict:
     parsed, git = prepare(ranges, lambda t: version_key(ecosystem, t))
     return evaluate(installed, version_key(ecosystem, installed), installed, parsed, versions, git)
 

@@ -72,7 +72,8 @@ class FullPipeline:
     def run(self, ctx: ImageJobContext, progress: Callable[[str], None]) -> CheckOutcome:
         progress("checkout")
         with checkout(ctx.clone_url, ctx.head_sha, token=ctx.installation_token) as root:
-            repo_config = load_repo_config(root)
+            # The same discovery the webhook side ran on the Git tree (default name "app").
+            repo_config = load_repo_config(root, default_name="app")
             spec = next((i for i in repo_config.images if i.name == ctx.image), None)
             if spec is None:
                 raise ConfigError(f"image {ctx.image!r} is not in this commit's .dockgate.yml or Dockerfiles")

@@ -28,11 +28,13 @@ def _files(root: Path) -> dict[str, str | bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def _retarget(data: dict[str, Any], sha: str) -> bytes:
-    """The real payload, aimed at the emulated repository's real commit (so git can fetch it)."""
+def _retarget(data: dict[str, Any], sha: str, clone_url: str) -> bytes:
+    """The real payload, aimed at the emulator's copy of the repository (loopback only) and its commit."""
     changed = json.loads(json.dumps(data))
+    changed["repository"]["clone_url"] = clone_url
     if "pull_request" in changed:
         changed["pull_request"]["head"]["sha"] = sha
+        changed["pull_request"]["head"]["repo"]["clone_url"] = clone_url
     else:
         changed["after"] = sha
         changed["head_commit"]["id"] = sha
@@ -75,11 +77,11 @@ def test_pull_request_gets_checked_then_merge_promotes(
     )
 
     # 1. The pull request: one check run per image, queued at once, then completed with a verdict.
-    response = harness.post("pull_request", _retarget(pr, sha))
+    response = harness.post("pull_request", _retarget(pr, sha, github_emulator.clone_url(full_name)))
     assert response.status_code == 202, response.json
     harness.work()
     (run,) = github_emulator.runs(head_sha=sha)
-    assert run["name"] == "dockgate/python-service"
+    assert run["name"] == "dockgate/app"  # discovered root Dockerfile: the default image name
     assert run["status"] == "completed", run
     assert run["conclusion"] == "success", run["output"]["summary"][:3000]
     assert "Best practices" in run["output"]["summary"]
@@ -89,7 +91,7 @@ def test_pull_request_gets_checked_then_merge_promotes(
 
     # 2. The merge: a push to the default branch builds the same commit and promotes the verified digest.
     _, _, push = payload("push/branch-updated.derived.json")
-    response = harness.post("push", _retarget(push, sha))
+    response = harness.post("push", _retarget(push, sha, github_emulator.clone_url(full_name)))
     assert response.status_code == 202, response.json
     harness.work()
     runs = [r for r in github_emulator.runs(head_sha=sha) if r["status"] == "completed"]

@@ -1,0 +1,90 @@
+"""Failure drills: a registry answering 500s never yields a half-promoted or falsely passing image."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from attestations.errors import DockgateError, TransientError
+from attestations.oci import NotFound, RegistryClient, RegistryUnavailable, load_credentials
+from attestations.policy import VerificationPolicy
+from attestations.signing.key_signer import KeySigner
+from attestations.signing.keys import generate_key
+from tests.integration.pipeline.conftest import EXAMPLES
+from tests.integration.pipeline.faulty_registry import fail_all, fail_tag_put, faulty_registry
+from workers.pipeline import PipelineConfig, Source, run_image
+from workers.promote import promote
+from workers.repoconfig import PolicyConfig, PromotionConfig, load_repo_config
+from workers.scan import open_db
+
+pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.slow]
+SIGNER = KeySigner(generate_key())
+ROOT = EXAMPLES / "python-service"
+
+
+def _config(docker_client: Any, registry: str, vulndb: Path, creds: dict[str, Any]) -> PipelineConfig:
+    return PipelineConfig(
+        engine=docker_client,
+        builder_id="https://dockgate.test/builder",
+        registry=registry,
+        namespace=f"drill-{uuid.uuid4().hex[:8]}",
+        credentials=creds,
+        signer=SIGNER,
+        vulndb=open_db(vulndb),
+    )
+
+
+def test_registry_answering_500_fails_the_push_with_a_clear_error(
+    docker_client: Any, staging_registry: str, vulndb: Path, base_images: Any
+) -> None:
+    repo_config = load_repo_config(ROOT)
+    with faulty_registry(staging_registry, fail_all) as (proxy, failed):
+        cfg = _config(docker_client, proxy, vulndb, {})
+        with pytest.raises(DockgateError) as info:
+            run_image(repo_config.images[0], ROOT, repo_config, cfg, Source("acme/api", trusted=True))
+    assert failed, "the proxy saw no request"
+    assert isinstance(info.value, TransientError | DockgateError)
+    assert "push" in info.value.diagnostics() or "registry" in info.value.diagnostics().lower()
+
+
+def test_promotion_whose_final_tag_fails_leaves_production_without_it(
+    docker_client: Any,
+    staging_registry: str,
+    prod_registry: str,
+    prod_credentials_path: Path,
+    vulndb: Path,
+    base_images: Any,
+) -> None:
+    repo_config = load_repo_config(ROOT)
+    creds = load_credentials(prod_credentials_path)
+    commit = "89abcdef0123456789abcdef0123456789abcdef"
+    run = run_image(
+        repo_config.images[0],
+        ROOT,
+        repo_config,
+        _config(docker_client, staging_registry, vulndb, creds),
+        Source("acme/api", commit, "refs/heads/main", trusted=True),
+    )
+    assert run.verdict.passed and run.reference
+    dest = f"drill-{uuid.uuid4().hex[:8]}/api"
+    with faulty_registry(prod_registry, fail_tag_put) as (proxy, failed):
+        production = RegistryClient(proxy, credentials=creds[prod_registry])
+        with pytest.raises(RegistryUnavailable):
+            promote(
+                run.reference,
+                destination_repository=dest,
+                tag="v1",
+                staging=RegistryClient(staging_registry),
+                production=production,
+                verification=VerificationPolicy(public_keys=(SIGNER.public_key,)),
+                policy=PolicyConfig(),
+                promotion=PromotionConfig(),
+                default_branch="main",
+            )
+    assert any(f.endswith("/manifests/v1") for f in failed), failed  # evidence went in; the tag did not
+    real_prod = RegistryClient(prod_registry, credentials=creds[prod_registry])
+    with pytest.raises(NotFound):
+        real_prod.get_manifest(dest, "v1")  # no tag: nothing a deployment could pull by name

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/webhook.py [--requests 5000] [--concurrency 64] [--workers 2] [--threads 4]
 
-Needs Redis (`scripts/services up`; database 12 is flushed). The load comes from a separate
+Needs Redis (`scripts/services up`; database 5 is flushed). The load comes from a separate
 process: asyncio, keep-alive HTTP/1.1, one connection per concurrent client, pre-built requests
 (every shared real payload in turn, signed over its exact bytes, each with a fresh
 X-GitHub-Delivery). Prints requests/s and p50/p99 latency of both servers and the ratio.
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WEBHOOKS = ROOT.parent / "shared" / "github" / "webhooks"
 SECRET = "bench webhook secret"
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/12"
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/5"
 
 
 def ours():  # gunicorn entry: `webhook:ours()`

@@ -38,9 +38,16 @@ def connect(url: str, *, timeout: float = 2.0) -> redis.Redis:
     return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
 
 
+_QUEUES: dict[tuple[str, int], Queue] = {}
+
+
 def queue(name: str, connection: redis.Redis) -> Queue:
-    """One of :data:`QUEUE_NAMES`, JSON-serialized."""
-    return Queue(name, connection=connection, serializer=JSONSerializer)
+    """One of :data:`QUEUE_NAMES`, JSON-serialized (cached per connection: RQ asks INFO once per queue)."""
+    key = (name, id(connection))
+    cached = _QUEUES.get(key)
+    if cached is None or cached.connection is not connection:
+        cached = _QUEUES[key] = Queue(name, connection=connection, serializer=JSONSerializer)
+    return cached
 
 
 def job_id(kind: str, *parts: object) -> str:
@@ -72,6 +79,23 @@ def fetch(connection: redis.Redis, jid: str) -> Job | None:
         return None
 
 
+def _create(connection: redis.Redis, spec: JobSpec) -> tuple[Queue, Job]:
+    retry = Retry(max=len(spec.retries), interval=list(spec.retries)) if spec.retries else None
+    q = queue(spec.queue, connection)
+    job = q.create_job(
+        spec.func,
+        kwargs=dict(spec.kwargs),
+        job_id=spec.job_id,
+        timeout=spec.timeout,
+        retry=retry,
+        on_failure=Callback(spec.on_failure) if spec.on_failure else None,
+        description=spec.description or spec.func,
+        result_ttl=24 * 3600,
+        failure_ttl=7 * 24 * 3600,
+    )
+    return q, job
+
+
 def submit(connection: redis.Redis, spec: JobSpec, *, rerun: bool | None = None) -> bool:
     """Enqueue `spec` unless a job with its id exists; True when a new job was stored.
 
@@ -82,27 +106,66 @@ def submit(connection: redis.Redis, spec: JobSpec, *, rerun: bool | None = None)
         rerun = spec.rerun
     if rerun and (old := fetch(connection, spec.job_id)) is not None and old.get_status() in DONE:
         old.delete()
-    on_failure: Callback | None = None
-    if spec.on_failure:
-        on_failure = Callback(spec.on_failure)
-    retry = Retry(max=len(spec.retries), interval=list(spec.retries)) if spec.retries else None
+    q, job = _create(connection, spec)
     try:
-        queue(spec.queue, connection).enqueue(
-            spec.func,
-            kwargs=dict(spec.kwargs),
-            job_id=spec.job_id,
-            job_timeout=spec.timeout,
-            retry=retry,
-            on_failure=on_failure,
-            description=spec.description or spec.func,
-            result_ttl=24 * 3600,
-            failure_ttl=7 * 24 * 3600,
-            unique=True,
-        )
+        q.enqueue_job(job, unique=True)
     except DuplicateJobError:
         logger.info("job %s already exists", spec.job_id, extra={"job_id": spec.job_id})
         return False
     return True
+
+
+# One round trip for a webhook: claim the delivery id, then store and push each job whose id is new
+# (the check, save and push RQ's unique enqueue does, for several jobs, atomically).
+_DELIVERY_SCRIPT = """
+if redis.call("SET", KEYS[1], "1", "NX", "EX", ARGV[1]) == false then return -1 end
+local stored, a, k = 0, 2, 2
+while k <= #KEYS do
+  local n = tonumber(ARGV[a])
+  if redis.call("EXISTS", KEYS[k]) == 0 then
+    redis.call("HSET", KEYS[k], unpack(ARGV, a + 2, a + 1 + n))
+    redis.call("SADD", "rq:queues", KEYS[k + 1])
+    redis.call("RPUSH", KEYS[k + 1], ARGV[a + 1])
+    stored = stored + 1
+  end
+  a, k = a + 2 + n, k + 2
+end
+return stored
+"""
+
+
+_SCRIPTS: dict[int, Any] = {}
+
+
+def enqueue_delivery(connection: redis.Redis, delivery_id: str, specs: list[JobSpec]) -> int | None:
+    """Claim `delivery_id` and enqueue `specs` in one atomic round trip; None for a seen delivery.
+
+    Jobs whose id already exists are left alone (a push and a check_suite for one commit).
+    Specs asking for a rerun go through :func:`submit`, which may first delete a finished job.
+    """
+    from rq.scripts import _build_hset_args
+
+    if any(spec.rerun for spec in specs):
+        if not claim_delivery(connection, delivery_id):
+            return None
+        try:
+            return sum(submit(connection, spec) for spec in specs)
+        except BaseException:
+            release_delivery(connection, delivery_id)
+            raise
+    keys: list[str] = [DELIVERY_KEY.format(delivery_id=delivery_id)]
+    args: list[Any] = [DELIVERY_TTL_SECONDS]
+    for spec in specs:
+        q, job = _create(connection, spec)
+        q._prepare_for_queue(job)
+        fields = _build_hset_args(job)  # type: ignore[no-untyped-call]
+        keys += [job.key, q.key]
+        args += [len(fields), job.id, *fields]
+    script = _SCRIPTS.get(id(connection))
+    if script is None:
+        script = _SCRIPTS[id(connection)] = connection.register_script(_DELIVERY_SCRIPT)
+    result = script(keys=keys, args=args)
+    return None if int(result) < 0 else int(result)
 
 
 def claim_delivery(connection: redis.Redis, delivery_id: str) -> bool:

@@ -79,20 +79,16 @@ def _enqueue(
 ) -> ResponseReturnValue:
     log = {"delivery_id": delivery, "event": event}
     try:
-        if not queues.claim_delivery(state.redis, delivery):
+        stored = queues.enqueue_delivery(state.redis, delivery, specs)
+        if stored is None:
             return _answer(
                 state, event, "duplicate", 200, started, duplicate=True, delivery=delivery, jobs=[]
             )
-        try:
-            stored = [spec.job_id for spec in specs if queues.submit(state.redis, spec)]
-        except BaseException:
-            queues.release_delivery(state.redis, delivery)
-            raise
     except redis.RedisError as exc:
         logger.error("queue unavailable, delivery refused: %s", exc, extra=log)
         return _answer(
             state, event, "unavailable", 503, started, error="job queue unavailable; redeliver later"
         )
-    logger.info("delivery enqueued %d job(s)", len(stored), extra=log)
+    logger.info("delivery stored %d new job(s)", stored, extra=log)
     jobs = [spec.job_id for spec in specs]
     return _answer(state, event, "enqueued", 202, started, delivery=delivery, jobs=jobs, new=stored)

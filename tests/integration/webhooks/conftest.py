@@ -29,16 +29,33 @@ from workers.settings import Settings
 __all__ = ["emulated_repo", "github_app_key", "github_emulator", "github_settings"]
 
 WEBHOOKS = Path(__file__).resolve().parents[4] / "shared" / "github" / "webhooks"
-TEST_DB = 11  # a database of its own on the shared Redis, flushed per test
+TEST_DBS = range(6, 16)  # Redis databases these tests may use; one is leased per pytest session
+LEASE_KEY = "dockgate-test:lease"
+
+
+@pytest.fixture(scope="session")
+def redis_lease(redis_url: str) -> Iterator[str]:
+    """A Redis database of this session's own (concurrent pytest runs share the server)."""
+    base = redis_url.rsplit("/", 1)[0]
+    token = str(uuid.uuid4())
+    for db in TEST_DBS:
+        connection = redis.Redis.from_url(f"{base}/{db}")
+        if connection.set(LEASE_KEY, token, nx=True, ex=3600):
+            yield f"{base}/{db}"
+            if connection.get(LEASE_KEY) == token.encode():
+                connection.flushdb()
+            return
+    pytest.fail("no free Redis database for the webhook tests (all leased)")
 
 
 @pytest.fixture
-def redis_db(redis_url: str) -> Iterator[str]:
-    url = redis_url.rsplit("/", 1)[0] + f"/{TEST_DB}"
-    connection = redis.Redis.from_url(url)
+def redis_db(redis_lease: str) -> Iterator[str]:
+    """The leased database, emptied before each test (the lease key survives)."""
+    connection = redis.Redis.from_url(redis_lease)
+    token = connection.get(LEASE_KEY)
     connection.flushdb()
-    yield url
-    connection.flushdb()
+    connection.set(LEASE_KEY, token or b"", ex=3600)
+    yield redis_lease
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from cyclonedx.model import Property
 from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.component import Component, ComponentType
 from cyclonedx.model.component_evidence import ComponentEvidence, Occurrence
+from cyclonedx.model.dependency import Dependency
 from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
 from cyclonedx.spdx import fixup_id
 from packageurl import PackageURL
@@ -49,8 +50,24 @@ def build_bom(image: ImageFS, catalog: Catalog, tool_version: str) -> Bom:
     bom.metadata.tools.components.add(
         Component(type=ComponentType.APPLICATION, name="dockgate", version=tool_version, group="dockgate")
     )
-    bom.register_dependency(root, components)
+    # Dependencies built directly: Bom.register_dependency is quadratic in the component count
+    edges = [Dependency(ref=c.bom_ref) for c in components]
+    bom.dependencies.update([Dependency(ref=root.bom_ref, dependencies=edges), *edges])
+    _skip_known_refs(bom, {root.bom_ref, *(c.bom_ref for c in components)})
     return bom
+
+
+def _skip_known_refs(bom: Bom, known: set[Any]) -> None:
+    """Bom.validate() (run by every serialiser) calls register_dependency once per component, and
+    each call scans all dependencies: quadratic. Every ref is registered already, so skip those."""
+    original = bom.register_dependency
+
+    def register(target: Any, depends_on: Any = None) -> None:
+        if depends_on is None and target.bom_ref in known:
+            return
+        original(target, depends_on)
+
+    bom.register_dependency = register  # type: ignore[method-assign]
 
 
 def _sort_key(package: Package) -> tuple[str, str, str]:

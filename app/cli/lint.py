@@ -83,12 +83,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _image_findings(image: str, dockerfile: Path | None, lint_config: Any) -> list[Any]:
-    import importlib
-
+    from workers.image import open_image  # imports docker: only when --image is used
     from workers.lint import check_image
 
-    try:
-        reader = importlib.import_module("workers.image")  # imports docker: only when --image is used
-    except ImportError as exc:
-        raise UsageError("--image needs the image reader (workers.image), which is not installed") from exc
-    return list(check_image(reader.open_image(image), dockerfile, config=lint_config))
+    with open_image(image) as fs:
+        return list(check_image(fs, dockerfile, config=lint_config))

@@ -66,7 +66,10 @@ def test_run_steps_have_no_network(tmp_path: Path, docker_client: Any, base_imag
 
 
 def test_memory_limit_kills_the_step(tmp_path: Path, docker_client: Any, base_images: dict[str, str]) -> None:
-    root = _repo(tmp_path, f"FROM {BUSYBOX}\nRUN dd if=/dev/zero bs=64M count=1 of=/dev/null\n")
+    marker = uuid.uuid4().hex  # no layer cache: the builder's cache key ignores limits
+    root = _repo(
+        tmp_path, f"FROM {BUSYBOX}\nRUN echo {marker} && dd if=/dev/zero bs=64M count=1 of=/dev/null\n"
+    )
     result = build_image(ImageSpec(name="mem"), root, client=docker_client, limits=BuildLimits(memory_mb=16))
     assert result.failure is not None and "137" in result.failure.message and result.failure.line == 2
     ok = build_image(ImageSpec(name="mem"), root, client=docker_client, limits=BuildLimits(memory_mb=256))

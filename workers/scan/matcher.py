@@ -104,7 +104,20 @@ def _severity(db: VulnDB, vuln_id: str) -> sev.Severity:
     return hit
 
 
+def _single(
+    db: VulnDB, ref: PackageRef, ecosystem: str, vid: str, verdict: Verdict, routed_from: str
+) -> Finding:
+    record, worst = db.vuln(vid), _severity(db, vid)
+    fixed = verdict.fixed if len(verdict.fixed) < 2 else _sort_fixed(ref.ecosystem, set(verdict.fixed))
+    return Finding(
+        vid, record.aliases, ref.purl, ecosystem, ref.name, ref.version, worst.level, worst.score,
+        worst.vector, fixed, record.summary, record.references, verdict.matched_by, routed_from,
+    )  # fmt: skip
+
+
 def _sort_fixed(ecosystem: str, fixed: set[str]) -> tuple[str, ...]:
+    if len(fixed) < 2:
+        return tuple(fixed)
     try:
         return tuple(sorted(fixed, key=lambda v: version_key(ecosystem, v)))
     except (InvalidVersion, KeyError):
@@ -117,7 +130,10 @@ def match(db: VulnDB, ref: PackageRef, skipped: list[Skipped], routed_from: str 
     ecosystem = f"{ref.ecosystem}:{ref.release}" if ref.release else ref.ecosystem
     findings = []
     for members in _groups(db, list(hits)):
-        primary = min(members, key=_prefer) if len(members) > 1 else members[0]
+        if len(members) == 1:  # the common case: no other record shares an alias
+            findings.append(_single(db, ref, ecosystem, members[0], hits[members[0]], routed_from))
+            continue
+        primary = min(members, key=_prefer)
         records = [db.vuln(primary), *(db.vuln(m) for m in members if m != primary)]
         names = {m for r in records for m in (r.id, *r.aliases)}
         names.discard(primary)

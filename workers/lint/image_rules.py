@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -67,6 +67,7 @@ class ImageContext:
     base_layers: frozenset[int]  # indices of the base image's layers
     final_from: int | None
     instructions: tuple[Instruction, ...]
+    suppressions: dict[int, frozenset[str]] = field(default_factory=dict)  # `# dockgate: ignore=`
 
     def line_of_layer(self, index: int) -> int | None:
         ins = self.history.get(index)
@@ -99,7 +100,7 @@ def _context(image: ImageLike, dockerfile: Path | None, target: str | None) -> I
     final = doc.final(target)
     return ImageContext(
         str(dockerfile), final.label if final else None, history, base,
-        final.from_line if final else None, tuple(instructions),
+        final.from_line if final else None, tuple(instructions), doc.suppressions,
     )  # fmt: skip
 
 
@@ -155,4 +156,4 @@ def check_image(
     if total > size_budget_mb * 1024 * 1024:
         detail = f"the image is {total / 1048576:.0f} MB, over its {size_budget_mb} MB budget"
         findings.append(ctx.finding("DG206", ctx.final_from, detail))
-    return apply_config(findings, config)
+    return apply_config(findings, config, ctx.suppressions)

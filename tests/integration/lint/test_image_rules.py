@@ -11,7 +11,7 @@ import pytest
 
 from app.cli import main
 from workers.image import open_image
-from workers.lint import Finding, check_image
+from workers.lint import Finding, LintConfig, check_image
 
 pytestmark = [pytest.mark.docker]
 TAIL = 'USER 1000\nHEALTHCHECK CMD ["true"]\n'
@@ -121,3 +121,18 @@ def test_examples_image_findings(docker_client: Any, base_images: dict[str, str]
     assert result.ok and result.image_id
     findings = {(f.rule, f.line) for f in _check(result.image_id, root / "bad-service" / "Dockerfile")}
     assert {("DG201", 2), ("DG202", 2), ("DG203", 4), ("DG204", 9)} <= findings  # .env came with COPY . .
+
+
+def test_inline_suppression_and_config_apply_to_image_findings(
+    build_case: Callable[[str, str, dict[str, bytes]], tuple[str, Path]],
+) -> None:
+    dockerfile = (
+        f"FROM {BUSYBOX}\n# dockgate: ignore=DG204 throwaway key the integration test needs\n"
+        "COPY id_rsa /srv/keys/id_rsa\nCOPY id_rsa /root/.ssh/id_rsa\n" + TAIL
+    )
+    image_id, path = build_case("suppressed", dockerfile, {"id_rsa": b"@PEM"})
+    findings = _check(image_id, path)
+    assert [(f.rule, f.line) for f in findings] == [("DG204", 4)]  # line 3 is suppressed, line 4 is not
+    with open_image(image_id) as image:
+        relaxed = check_image(image, path, config=LintConfig(overrides={"DG204": "warning"}))
+    assert [(f.rule, f.level) for f in relaxed] == [("DG204", "warning")]

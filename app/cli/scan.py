@@ -165,7 +165,13 @@ def _emit(text: str, output: str | None) -> None:
 def run_scan(args: argparse.Namespace) -> int:
     from workers.scan import gate, load_openvex, open_db, scan_bom
     from workers.scan.output import report_table
+    from workers.scan.severity import level_rank
 
+    if args.fail_on:
+        try:
+            level_rank(args.fail_on)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     bom = _load_bom(args.target)
     vex = [st for path in args.vex for st in load_openvex(Path(path))]
     baseline = _load_json(Path(args.baseline), "baseline report") if args.baseline else None

@@ -2,7 +2,9 @@
 
 "New" means the vulnerability (any of its ids or aliases) was not reported for the same package
 (ecosystem + name, any version) in the baseline — the last promoted image of the repository — so
-upgrading a package that stays vulnerable to the same CVE does not count as new.
+upgrading a package that stays vulnerable to the same CVE does not count as new. Severity
+``unknown`` (advisories without CVSS or label, e.g. Go's) ranks below ``low``: only
+``fail_on="unknown"`` gates on them.
 """
 
 from __future__ import annotations

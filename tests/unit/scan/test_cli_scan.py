@@ -123,3 +123,10 @@ def test_update_from_a_local_osv_mirror(tmp_path: Path, vulndb_dir: Path) -> Non
     handle = open_db(db)
     assert handle.count() == 7 and handle.snapshot().sources[0].name == f"{url}/npm/all.zip"
     handle.close()
+
+
+def test_bad_fail_on_is_a_usage_error_before_scanning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", str(NODEAPP), "--db", str(tmp_path / "none.db"), "--fail-on", "severe"]) == 2
+    assert "unknown severity 'severe'" in capsys.readouterr().err

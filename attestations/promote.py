@@ -19,12 +19,17 @@ from attestations.storage.referrers import add_to_referrers_index
 logger = logging.getLogger(__name__)
 
 
-def _copy_blob(src: RegistryClient, src_repo: str, dst: RegistryClient, dst_repo: str, digest: str) -> None:
+def _copy_blob(
+    src: RegistryClient, src_repo: str, dst: RegistryClient, dst_repo: str, blob: dict[str, Any]
+) -> None:
+    """Mount within one registry, else stream (layers can be large; the digest is checked end to end)."""
+    digest = blob["digest"]
     if dst.blob_exists(dst_repo, digest):
         return
     if src.registry == dst.registry and dst.mount_blob(dst_repo, digest, src_repo):
         return
-    dst.put_blob(dst_repo, src.get_blob(src_repo, digest))
+    with src.open_blob(src_repo, digest) as stream:
+        dst.put_blob_stream(dst_repo, digest, stream, int(blob["size"]))
 
 
 def _copy_manifest(
@@ -39,7 +44,7 @@ def _copy_manifest(
         for descriptor in (
             [doc["config"], *doc.get("layers", [])] if "config" in doc else doc.get("layers", [])
         ):
-            _copy_blob(src, src_repo, dst, dst_repo, descriptor["digest"])
+            _copy_blob(src, src_repo, dst, dst_repo, descriptor)
     dst.put_manifest(dst_repo, manifest.digest, manifest.raw, manifest.media_type)
 
 

@@ -15,6 +15,7 @@ from typing import IO, Any
 from urllib.parse import urljoin
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -29,7 +30,7 @@ from attestations.oci.errors import (
 from attestations.oci.manifest import Manifest, digest_of
 from attestations.oci.mediatypes import INDEX_TYPES, MANIFEST_TYPES, OCI_INDEX
 from attestations.oci.reference import validate_digest
-from attestations.oci.stream import VerifyingReader
+from attestations.oci.stream import SizedStream, VerifyingReader
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class RegistryClient:
             headers = {**extra, **(self._auth.headers(scope) if own else {})}
             try:
                 resp = self._session.request(method, url, headers=headers, timeout=60, **kwargs)
-            except requests.RequestException as exc:
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
                 raise RegistryUnavailable(
                     f"registry {self.registry} unreachable: {exc.__class__.__name__}"
                 ) from exc
@@ -205,23 +206,26 @@ class RegistryClient:
     def put_blob(self, repository: str, data: bytes) -> str:
         """Upload a blob monolithically unless the registry already has it; returns its digest."""
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
-        if self.blob_exists(repository, digest):
-            return digest
+        if not self.blob_exists(repository, digest):
+            self._upload(repository, digest, data, len(data))
+        return digest
+
+    def put_blob_stream(self, repository: str, digest: str, stream: IO[bytes], size: int) -> None:
+        """Upload `size` bytes from `stream` as blob `digest` without holding them in memory."""
+        if not self.blob_exists(repository, validate_digest(digest)):
+            self._upload(repository, digest, SizedStream(stream, size), size)
+
+    def _upload(self, repository: str, digest: str, body: bytes | SizedStream, size: int) -> None:
         resp = self._request("POST", f"/v2/{repository}/blobs/uploads/", scope=self._push(repository))
         if resp.status_code != 202 or "Location" not in resp.headers:
             raise self._fail(resp, f"blob upload to {repository}")
         location = urljoin(self.base + "/", resp.headers["Location"])
+        headers = {"Content-Type": "application/octet-stream", "Content-Length": str(size)}
         sep = "&" if "?" in location else "?"
-        resp = self._request(
-            "PUT",
-            f"{location}{sep}digest={digest}",
-            scope=self._push(repository),
-            data=data,
-            headers={"Content-Type": "application/octet-stream"},
-        )
+        url = f"{location}{sep}digest={digest}"
+        resp = self._request("PUT", url, scope=self._push(repository), data=body, headers=headers)
         if resp.status_code not in (201, 204):
             raise self._fail(resp, f"blob upload {repository}@{digest}")
-        return digest
 
     def mount_blob(self, repository: str, digest: str, from_repository: str) -> bool:
         """Cross-repository mount; False when the registry started an upload instead (then cancelled)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterator
+from typing import IO
 
 from attestations.oci.errors import DigestMismatch
 
@@ -43,3 +44,20 @@ class VerifyingReader(io.RawIOBase):
         if callable(closer):
             closer()
         super().close()
+
+
+class SizedStream:
+    """A request body of known length: requests sends Content-Length and streams `read()` chunks.
+
+    It cannot be rewound, so a failed upload surfaces as RegistryUnavailable (a job-level retry).
+    """
+
+    def __init__(self, stream: IO[bytes], size: int) -> None:
+        self._stream = stream
+        self._size = size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(size)

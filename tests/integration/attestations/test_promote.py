@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -104,3 +105,19 @@ def test_cosign_verifies_promoted_image_on_auth_registry(
     assert proc.returncode == 0, proc.stderr
     proc = run_cosign("verify", "--new-bundle-format=false", *args, str(dst), extra_env=env)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_promote_streams_large_layers_across_registries(
+    staging_client: RegistryClient, prod_client: RegistryClient
+) -> None:
+    from .conftest import push_tiny_image
+
+    image = push_tiny_image(
+        staging_client, f"dockgate-test/big-{uuid.uuid4().hex[:8]}", "v1", os.urandom(3 << 20)
+    )
+    layer = staging_client.get_manifest(image.repository, "v1").json()["layers"][0]
+    dst_repo = f"promoted/big-{uuid.uuid4().hex[:8]}"
+    copy_image_with_attestations(staging_client, image.ref, prod_client, dst_repo, "v1")
+    with prod_client.open_blob(dst_repo, layer["digest"]) as stream:
+        size = sum(len(chunk) for chunk in iter(lambda: stream.read(1 << 16), b""))
+    assert size == layer["size"] > 3 << 20

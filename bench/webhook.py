@@ -169,6 +169,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3, help="alternate bare/ours this many times (median)")
     parser.add_argument("--client", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
@@ -177,19 +178,28 @@ def main() -> None:
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    bare_result = measure("webhook:bare()", args)
-    ours_result = measure("webhook:ours()", args)
+    rounds = [(measure("webhook:bare()", args), measure("webhook:ours()", args)) for _ in range(args.rounds)]
     jobs = redis.Redis.from_url(REDIS_URL).keys("rq:job:*")
     print(
         f"{args.requests} signed real payloads, {args.concurrency} connections, gunicorn gthread "
-        f"{args.workers} workers x {args.threads} threads, loopback, {os.cpu_count()} CPUs"
+        f"{args.workers} workers x {args.threads} threads, loopback, {os.cpu_count()} CPUs, "
+        f"1-min load average at the end {os.getloadavg()[0]:.1f}; {args.rounds} alternating rounds"
     )
-    print(f"{'server':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  statuses")
-    for name, r in (("bare", bare_result), ("dockgate", ours_result)):
-        print(f"{name:<10} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}  {r['statuses']}")
+    print(f"{'round':<6} {'server':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  statuses")
+    for i, (b, o) in enumerate(rounds, 1):
+        for name, r in (("bare", b), ("dockgate", o)):
+            print(
+                f"{i:<6} {name:<10} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}  {r['statuses']}"
+            )
+    ratios = sorted(o["rps"] / b["rps"] for b, o in rounds)
+    p99 = statistics.median(o["p99_ms"] for _, o in rounds)
+    bare_p99 = statistics.median(b["p99_ms"] for b, _ in rounds)
     print(
-        f"ratio dockgate/bare throughput: {ours_result['rps'] / bare_result['rps']:.2f}x "
-        f"(goal >= 0.8x); dockgate p99 {ours_result['p99_ms']:.1f} ms (goal <= 20 ms); "
+        f"median throughput ratio dockgate/bare: {statistics.median(ratios):.2f}x "
+        f"(per round {', '.join(f'{r:.2f}' for r in ratios)}; goal >= 0.8x)"
+    )
+    print(
+        f"median p99: dockgate {p99:.1f} ms, bare {bare_p99:.1f} ms (goal <= 20 ms); "
         f"{len(jobs)} distinct jobs stored in Redis"
     )
     redis.Redis.from_url(REDIS_URL).flushdb()

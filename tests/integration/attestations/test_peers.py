@@ -7,10 +7,12 @@ dockgate's writer and verifies with dockgate's verifier.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from sigstore.models import ClientTrustConfig
 
 from attestations.attach import attach_attestations, sign_image
 from attestations.oci import RegistryClient, digest_of
@@ -30,7 +32,7 @@ from attestations.storage.legacy import (
 from attestations.verify import verify_image
 
 from .conftest import IDENTITY, ISSUER, LocalSigstore, PushedImage
-from .peers import run_cosign, sigstore_js_verify
+from .peers import LOCAL, node_env, run_cosign, sigstore_js_verify
 
 pytestmark = [pytest.mark.registry, pytest.mark.slow]
 BOM = {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": []}
@@ -188,3 +190,32 @@ def test_sigstore_js_verifies_key_and_keyless_bundles(
     keyed.write_text(json.dumps(doc))
     proc = sigstore_js_verify(trust, keyed, "--key", str(pub), "--hint", hint, *thresholds)
     assert proc.returncode != 0 and "REJECTED" in proc.stdout
+
+
+def test_bundle_attached_by_sigstore_oci_verifies_here(
+    staging_client: RegistryClient,
+    staging_image: PushedImage,
+    keyless_signer: KeylessSigner,
+    local_sigstore: LocalSigstore,
+    tmp_path: Path,
+) -> None:
+    subject = image_subject(f"{staging_image.registry}/{staging_image.repository}", staging_image.digest)
+    bundle = tmp_path / "bom.sigstore.json"
+    bundle.write_bytes(keyless_signer.sign_dsse(cyclonedx_statement(subject, BOM)).bundle_json)
+    name = f"{staging_image.registry}/{staging_image.repository}"
+    proc = subprocess.run(
+        ["node", str(LOCAL / "attach.js"), name, staging_image.digest, str(bundle), CYCLONEDX],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=node_env(),
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    root = ClientTrustConfig.from_json(local_sigstore.trust_config.read_text()).trusted_root
+    policy = VerificationPolicy(
+        identity=IDENTITY, issuer=ISSUER, trusted_root=root, required_predicate_types=(CYCLONEDX,)
+    )
+    report = verify_image(staging_image.ref, policy, staging_client)
+    assert report.ok, report.to_dict()
+    assert report.missing == () and len(report.results) == 1

@@ -35,10 +35,16 @@ def to_backend(
         password = key_password if key_password is not None else env.get(PASSWORD_ENV, "")
         return KeySigner(load_private_key(key_path, password.encode() or None))
     if backend is SignerBackend.KEYLESS:
-        from attestations.signing.keyless import KeylessSigner, load_identity_token, load_trust_config
+        from attestations.signing.keyless import (
+            KeylessSigner,
+            load_identity_token,
+            load_trust_config,
+            tuf_root_from_env,
+        )
 
         source = str(trust_config_path) if trust_config_path else sigstore_instance
         if source == "custom":
             raise SigningError("DOCKGATE_SIGSTORE_INSTANCE=custom needs DOCKGATE_SIGSTORE_TRUST_CONFIG")
-        return KeylessSigner(load_trust_config(source), load_identity_token(env))
+        trust = load_trust_config(source, tuf_root=tuf_root_from_env(env))
+        return KeylessSigner(trust, load_identity_token(env))
     assert_never(backend)

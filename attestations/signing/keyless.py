@@ -19,6 +19,7 @@ from sigstore.models import ClientTrustConfig, TrustedRoot
 from sigstore.oidc import IdentityError, IdentityToken, detect_credential
 from sigstore.sign import Signer as SigstoreSigner
 from sigstore.sign import SigningContext
+from tuf.api.exceptions import DownloadError, RepositoryError
 
 from attestations.signing.base import SignedBundle, SigningError
 from attestations.signing.cosign_material import legacy_annotations
@@ -28,20 +29,30 @@ logger = logging.getLogger(__name__)
 
 TOKEN_FILE_ENV = "DOCKGATE_SIGSTORE_IDENTITY_TOKEN_PATH"  # noqa: S105 - variable names, not values
 TOKEN_ENV = "SIGSTORE_IDENTITY_TOKEN"  # noqa: S105
+TUF_ROOT_ENV = "DOCKGATE_SIGSTORE_TUF_ROOT"
 
 
-def load_trust_config(source: str) -> ClientTrustConfig:
-    """`production`, `staging` (TUF) or the path of a ClientTrustConfig JSON file."""
+def load_trust_config(source: str, *, tuf_root: Path | None = None) -> ClientTrustConfig:
+    """`production`, `staging`, a private TUF repository URL (with its `tuf_root` 1.root.json),
+    or the path of a ClientTrustConfig JSON file."""
     try:
         if source == "production":
             return ClientTrustConfig.production()
         if source == "staging":
             return ClientTrustConfig.staging()
+        if source.startswith(("http://", "https://")):
+            if tuf_root is None:
+                raise SigningError(
+                    f"TUF repository {source} needs its bootstrap root: set DOCKGATE_SIGSTORE_TUF_ROOT"
+                )
+            return ClientTrustConfig.from_tuf(source, bootstrap_root=tuf_root)
         return ClientTrustConfig.from_json(Path(source).read_text(encoding="utf-8"))
     except OSError as exc:
         raise SigningError(f"cannot read Sigstore trust config {source}: {exc.strerror}") from exc
     except (SigstoreError, ValueError) as exc:
         raise SigningError(f"invalid Sigstore trust config {source}: {exc}") from exc
+    except (RepositoryError, DownloadError) as exc:
+        raise SigningError(f"TUF update from {source} failed: {exc}") from exc
 
 
 def load_identity_token(environ: Mapping[str, str] | None = None) -> IdentityToken:
@@ -116,6 +127,12 @@ class KeylessSigner:
         return self._wrap(bundle.to_json().encode(), None, bundle.signature)
 
 
+def tuf_root_from_env(environ: Mapping[str, str] | None = None) -> Path | None:
+    """DOCKGATE_SIGSTORE_TUF_ROOT: the trusted 1.root.json of a private TUF repository."""
+    value = (os.environ if environ is None else environ).get(TUF_ROOT_ENV)
+    return Path(value) if value else None
+
+
 def load_trusted_root(source: str) -> TrustedRoot:
     """Verification trust: a trusted_root.json, a ClientTrustConfig file, or `production`/`staging` (TUF)."""
     path = Path(source)
@@ -126,4 +143,4 @@ def load_trusted_root(source: str) -> TrustedRoot:
                 return TrustedRoot.from_file(str(path))
         except (OSError, ValueError, SigstoreError) as exc:
             raise SigningError(f"invalid Sigstore trusted root {source}: {exc}") from exc
-    return load_trust_config(source).trusted_root
+    return load_trust_config(source, tuf_root=tuf_root_from_env()).trusted_root

@@ -1,0 +1,1 @@
+"""Signers: the Signer protocol, key-based (ECDSA P-256) and keyless (Sigstore) backends."""

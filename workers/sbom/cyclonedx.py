@@ -39,7 +39,8 @@ def serial_for(image: ImageFS) -> uuid.UUID:
 
 def build_bom(image: ImageFS, catalog: Catalog, tool_version: str) -> Bom:
     root = _image_component(image)
-    components = [_component(p) for p in sorted(catalog.packages, key=_sort_key)]
+    taken: set[str] = set()
+    components = [_component(p, taken) for p in sorted(catalog.packages, key=_sort_key)]
     if catalog.distro is not None:
         components.insert(0, _os_component(catalog.distro))
     bom = Bom(
@@ -110,7 +111,7 @@ def _os_component(distro: Distro) -> Component:
             Property(name=LAYER_PROPERTY, value=distro.layer_diff_id),
             Property(name="dockgate:distro:codename", value=distro.version_codename),
         ],
-        evidence=ComponentEvidence(occurrences=[Occurrence(location=distro.path)]),
+        evidence=_evidence(f"os:{distro.id}@{distro.version_id}", (distro.path,)),
     )
 
 
@@ -123,8 +124,13 @@ def _licenses(texts: tuple[str, ...]) -> list[LicenseExpression | DisjunctiveLic
     ]
 
 
-def _component(package: Package) -> Component:
+def _component(package: Package, taken: set[str]) -> Component:
     ref_seed = "\0".join((package.purl, package.found_by, *package.locations[:1]))
+    ref = f"{package.purl}#{hashlib.sha256(ref_seed.encode()).hexdigest()[:16]}"
+    while ref in taken:  # the same package recorded twice in one file (e.g. a lockfile)
+        ref_seed += "+"
+        ref = f"{package.purl}#{hashlib.sha256(ref_seed.encode()).hexdigest()[:16]}"
+    taken.add(ref)
     properties = [
         Property(name=LAYER_PROPERTY, value=package.layer_diff_id),
         Property(name=CATALOGER_PROPERTY, value=package.found_by),
@@ -137,12 +143,20 @@ def _component(package: Package) -> Component:
         name=package.name,
         version=package.version or None,
         purl=PackageURL.from_string(package.purl),
-        bom_ref=f"{package.purl}#{hashlib.sha256(ref_seed.encode()).hexdigest()[:16]}",
+        bom_ref=ref,
         licenses=_licenses(package.licenses),
         description=package.description,
         publisher=package.supplier,
         properties=properties,
-        evidence=ComponentEvidence(occurrences=[Occurrence(location=path) for path in package.locations])
-        if package.locations
-        else None,
+        evidence=_evidence(ref, package.locations),
+    )
+
+
+def _evidence(ref: str, locations: tuple[str, ...]) -> ComponentEvidence | None:
+    """Occurrences with bom-refs derived from the component's: the library orders occurrences by
+    bom-ref, and leaves ref-less ones in an order that changes from run to run."""
+    if not locations:
+        return None
+    return ComponentEvidence(
+        occurrences=[Occurrence(bom_ref=f"{ref}:{i:03d}", location=path) for i, path in enumerate(locations)]
     )

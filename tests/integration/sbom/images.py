@@ -145,3 +145,17 @@ def save(client: Any, tag: str, directory: Path) -> Path:
                 out.write(chunk)
         partial.rename(path)
     return path
+
+
+def run_in(client: Any, tag: str, command: list[str]) -> str:
+    """stdout of a command in a throw-away container of `tag` (no network)."""
+    output = client.containers.run(tag, command, remove=True, network_mode="none", stderr=False)
+    return bytes(output).decode()
+
+
+def props(component: dict[str, Any]) -> dict[str, str]:
+    return {p["name"]: p.get("value", "") for p in component.get("properties") or []}
+
+
+def purls(document: dict[str, Any], prefix: str) -> set[str]:
+    return {c["purl"] for c in document["components"] if c.get("purl", "").startswith(prefix)}

@@ -42,3 +42,21 @@ def stalls(settings: Settings) -> StallsOnFirstAttempt:
 
 def crashes(settings: Settings) -> Crashes:
     return Crashes()
+
+
+class NewerCommitArrivesMidway:
+    """While this commit runs, a newer commit lands on its pull request (its plan job marks the head)."""
+
+    def run(self, ctx: ImageJobContext, progress: Callable[[str], None]) -> CheckOutcome:
+        from workers import queues
+        from workers.jobs import runtime
+
+        progress("building")
+        assert ctx.pull_request is not None
+        queues.mark_pr_head(runtime().redis, ctx.repository, ctx.pull_request, "2" * 40)
+        progress("scanning")  # the job stops here
+        return CheckOutcome("success", "must not be reported", "the commit was superseded")
+
+
+def superseded(settings: Settings) -> NewerCommitArrivesMidway:
+    return NewerCommitArrivesMidway()

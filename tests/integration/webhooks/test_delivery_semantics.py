@@ -116,3 +116,18 @@ def test_promote_needs_write_permission_checked_through_the_api(
         results[level] = queues.fetch(harness.redis, job_id).return_value()
     assert results == {"read": "refused", "write": "authorized"}
     assert len(github_emulator.calls("repos/get-collaborator-permission-level")) == 2
+
+
+def test_running_job_of_a_superseded_commit_stops_as_cancelled(
+    dockgate: Callable, github_emulator: Emulator, emulated_repo: Callable
+) -> None:
+    event, body, data = payload("pull_request/synchronize.json")
+    sha = data["pull_request"]["head"]["sha"]
+    emulated_repo("Codertocat/Hello-World", FILES, aliases={sha: "HEAD"})
+    harness = dockgate(image_pipeline="tests.integration.webhooks.pipelines:superseded")
+    harness.post(event, body)
+    harness.work()
+    [run] = github_emulator.runs(head_sha=sha)
+    assert (run["status"], run["conclusion"]) == ("completed", "cancelled")
+    assert "building" in run["titles"] and "scanning" not in run["titles"]
+    assert queues.active_runs(harness.redis) == {}

@@ -87,6 +87,14 @@ def legacy_results(
         att_layers = _layers(client, ref.repository, attestation_tag(digest))
     except RegistryError as exc:
         return [{"source": "legacy", "verified": False, "reason": exc.diagnostics()}]
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # hostile or broken documents
+        return [
+            {
+                "source": "legacy",
+                "verified": False,
+                "reason": f"malformed legacy image ({exc.__class__.__name__})",
+            }
+        ]
     for layer, blob in [*sig_layers, *att_layers]:
         source = f"legacy {layer.get('digest')}"
         annotations = layer.get("annotations", {})

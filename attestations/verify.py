@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from attestations.attach import resolve_image
 from attestations.bundle_check import BundleRejected, verify_bundle
 from attestations.legacy_check import legacy_results
 from attestations.oci import ImageReference, RegistryClient, RegistryError
@@ -96,6 +97,9 @@ def _bundle_results(
         except (BundleRejected, RegistryError) as exc:
             results.append(AttestationResult(source, False, exc.diagnostics()))
             continue
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:  # hostile or broken documents
+            results.append(AttestationResult(source, False, f"malformed referrer ({exc.__class__.__name__})"))
+            continue
         results.append(
             AttestationResult(source, True, "verified", statement.predicate_type, signer, statement)
         )
@@ -124,8 +128,6 @@ def verify_image(
     ref: str | ImageReference, policy: VerificationPolicy, client: RegistryClient
 ) -> VerificationReport:
     """Verify everything stored for the image `ref` (a tag is resolved to its digest first)."""
-    from attestations.attach import resolve_image
-
     pinned, manifest = resolve_image(ref, client)
     results = _bundle_results(client, pinned, manifest.digest, policy)
     if not results:

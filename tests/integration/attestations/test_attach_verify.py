@@ -188,3 +188,41 @@ def test_keyless_sign_attach_verify(
     keys_only = VerificationPolicy(public_keys=(generate_key().public_key(),))
     report = verify_image(staging_image.ref, keys_only, staging_client)
     assert "certificate-signed" in report.results[0].reason
+
+
+def test_hostile_referrers_are_reported_not_fatal(
+    staging_client: RegistryClient, staging_image: PushedImage, key: ec.EllipticCurvePrivateKey
+) -> None:
+    from attestations.oci import canonical_json, digest_of
+    from attestations.oci.mediatypes import OCI_EMPTY, OCI_EMPTY_DIGEST, OCI_MANIFEST
+    from attestations.storage.referrers import add_to_referrers_index
+
+    repo = staging_image.repository
+    staging_client.put_blob(repo, b"{}")
+    garbage = staging_client.put_blob(repo, b"not json at all")
+    empty = {"mediaType": OCI_EMPTY, "digest": OCI_EMPTY_DIGEST, "size": 2}
+    subject = {"mediaType": OCI_MANIFEST, "digest": staging_image.digest, "size": staging_image.size}
+    entries = []
+    for layer in (
+        {"mediaType": BUNDLE_V03, "digest": garbage, "size": 15},
+        {"mediaType": BUNDLE_V03, "digest": garbage, "size": 10**12},
+    ):
+        doc = {"schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": BUNDLE_V03, "config": empty}
+        hostile = canonical_json({**doc, "layers": [layer], "subject": subject})
+        staging_client.put_manifest(repo, digest_of(hostile), hostile, OCI_MANIFEST)
+        entries.append(
+            {
+                "mediaType": OCI_MANIFEST,
+                "digest": digest_of(hostile),
+                "size": len(hostile),
+                "artifactType": BUNDLE_V03,
+            }
+        )
+    add_to_referrers_index(staging_client, repo, staging_image.digest, entries)
+    sign_image(staging_image.ref, KeySigner(key), staging_client, legacy=False)
+    report = verify_image(
+        staging_image.ref, VerificationPolicy(public_keys=(key.public_key(),)), staging_client
+    )
+    assert report.ok  # the good signature still counts; the junk is explained
+    reasons = sorted(r.reason for r in report.results)
+    assert reasons == ["bundle is not JSON", "bundle larger than 1048576 bytes", "verified"]

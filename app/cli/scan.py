@@ -9,7 +9,6 @@ usage or infrastructure errors.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
 import os
@@ -122,22 +121,16 @@ def _load_json(path: Path, what: str) -> Any:
 
 
 def _load_bom(target: str) -> dict[str, Any]:
+    """A CycloneDX JSON file, or the SBOM of an image (engine name, docker-archive:TAR, registry:REF)."""
     path = Path(target)
     if path.is_file():
         bom = _load_json(path, "SBOM")
         if not isinstance(bom, dict):
             raise UsageError(f"{path} is not a CycloneDX JSON SBOM")
         return bom
-    try:
-        generate = getattr(importlib.import_module("workers.sbom"), "generate_sbom", None)
-    except ImportError:
-        generate = None
-    if generate is None:
-        raise UsageError(
-            f"{target} is not a file; to scan an image, first run `dockgate sbom {target} -o FILE`"
-        )
-    bom = generate(target)
-    return bom if isinstance(bom, dict) else dict(json.loads(bom))
+    from workers.sbom import generate_sbom
+
+    return generate_sbom(target)
 
 
 def _exceptions(path: str | None) -> list[Any]:

@@ -1,8 +1,9 @@
 """An image with deliberately old Python and npm packages: build, SBOM, scan, expected advisories.
 
 Packages are downloaded on the host (`pip download`, `npm pack`) into ~/.cache/dockgate/scan-it
-and copied into builds from the local bases with network_mode="none". The SBOM comes from syft
-(the dev extra) until `workers.sbom` lands; the scan runs against the DB built from ../shared/vulndb.
+and copied into builds from the local bases with network_mode="none". The SBOMs come from our own
+generator (`workers.sbom`, which marks OS-owned language packages) and, as a cross-check that the
+scanner reads other producers' CycloneDX too, from syft; the DB is built from ../shared/vulndb.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from app.cli import main
+from workers.sbom import OWNER_PROPERTY, generate_sbom
 from workers.scan import gate, open_db, scan_bom
 from workers.vulndb import import_sources
 
@@ -68,7 +71,7 @@ def _build(docker_client: Any, tmp: Path, tag: str, dockerfile: str, payload: st
 
 
 def _syft_sbom(docker_client: Any, tag: str, tmp: Path) -> dict[str, Any]:
-    """SBOM via syft (workers.sbom is not in the tree yet), from a `docker save` archive."""
+    """syft's CycloneDX of the image, from a `docker save` archive."""
     syft = shutil.which("syft") or str(Path(sys.executable).parent / "syft")
     archive = tmp / "image.tar"
     with archive.open("wb") as out:
@@ -99,7 +102,23 @@ def scanned(docker_client: Any, base_images: dict[str, str], tmp_path_factory: p
     try:
         _build(docker_client, tmp, tags["python"], PY_DOCKERFILE.format(pins=" ".join(PY_PINS)), "wheels")
         _build(docker_client, tmp, tags["node"], NODE_DOCKERFILE, "packs")
-        reports = {name: scan_bom(_syft_sbom(docker_client, tag, tmp), db) for name, tag in tags.items()}
+        boms = {name: generate_sbom(tag, docker_client=docker_client) for name, tag in tags.items()}
+        reports = {name: scan_bom(bom, db) for name, bom in boms.items()}
+        reports["python-syft"] = scan_bom(_syft_sbom(docker_client, tags["python"], tmp), db)
+        out = tmp / "cli.json"  # `dockgate scan IMAGE` end to end: engine image -> SBOM -> scan -> gate
+        argv = [
+            "scan",
+            tags["node"],
+            "--db",
+            str(db_path),
+            "--format",
+            "json",
+            "-o",
+            str(out),
+            "--fail-on",
+            "high",
+        ]
+        reports["cli"] = (main(argv), json.loads(out.read_text()))
     finally:
         db.close()
         for tag in tags.values():
@@ -119,13 +138,21 @@ def test_python_image_advisories(scanned: Any) -> None:
     assert ("urllib3", "PYSEC-2023-192") in pairs and ("idna", "PYSEC-2024-60") in pairs
     assert ("certifi", "PYSEC-2022-42986") in pairs and ("sqlparse", "PYSEC-2023-87") in pairs
     assert len([p for p in pairs if p[0] == "django"]) == 25  # every Django 3.2 record of the data set
-    # Debian's own pip (python3-pip, /usr/lib/python3/dist-packages) is routed to distro data.
-    assert any(r.purl.startswith("pkg:pypi/pip@") for r in report.routed)
+    # Debian's own pip (python3-pip, /usr/lib/python3/dist-packages) is routed to distro data,
+    # under the owner our SBOM names with the dockgate:package:owner property.
+    owners = {r.purl: r.owner for r in report.routed}
+    assert owners.get("pkg:pypi/pip@23.0.1", "").startswith("pkg:deb/debian/python3-pip@"), OWNER_PROPERTY
     # ...while the venv's copy of pip (upstream code, outside the distro) is matched as PyPI.
     assert ("pip", "PYSEC-2023-228") in pairs
     assert all(f.ecosystem == "PyPI" for f in report.findings)
     result = gate(report, fail_on="high")
     assert result.failed and any("PYSEC-2023-192" in r for r in result.reasons)
+
+
+def test_syft_sbom_gives_the_same_python_findings(scanned: Any) -> None:
+    ours, syft = scanned["python"], scanned["python-syft"]
+    assert _pairs(ours) == _pairs(syft)
+    assert {r.purl for r in syft.routed} >= {"pkg:pypi/pip@23.0.1"}  # by install path: no owner property
 
 
 def test_node_image_advisories(scanned: Any) -> None:
@@ -137,3 +164,10 @@ def test_node_image_advisories(scanned: Any) -> None:
     # Debian's node modules (npm's own dependencies under /usr/share/nodejs) are not npm-matched.
     assert len(report.routed) > 10
     assert gate(report, fail_on="critical").reasons[0].startswith("GHSA-xvch-5gv4-984h critical")
+
+
+def test_cli_scans_an_engine_image(scanned: Any) -> None:
+    code, doc = scanned["cli"]
+    assert code == 1  # high and critical npm advisories meet --fail-on high
+    assert {f["id"] for f in doc["findings"]} == {f.id for f in scanned["node"].findings}
+    assert doc["db"]["sources"][0]["records"] > 800

@@ -61,7 +61,9 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["scan", str(NODEAPP)]) == 2
     assert "DOCKGATE_VULNDB" in capsys.readouterr().err
     assert main(["scan", str(NODEAPP), "--db", str(tmp_path / "none.db")]) == 2
-    assert main(["scan", str(tmp_path / "missing.json"), "--db", str(tmp_path / "none.db")]) == 2
+    assert (
+        main(["scan", "docker-archive:" + str(tmp_path / "missing.tar"), "--db", str(tmp_path / "x.db")]) == 2
+    )
     with pytest.raises(SystemExit) as exc:
         main(["scan", str(NODEAPP), "--format", "xml"])
     assert exc.value.code == 2

@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attestations.attach import attach_attestations, resolve_image, sign_image
 from attestations.errors import UsageError
@@ -25,6 +25,9 @@ from attestations.signing.base import Signer
 from attestations.signing.keys import PASSWORD_ENV, load_public_key, write_keypair
 from attestations.statements import IMAGE_SIGNATURE, Statement, image_subject, predicate_type_for
 from attestations.verify import VerificationReport, verify_image
+
+if TYPE_CHECKING:
+    from sigstore.models import TrustedRoot
 
 
 def _client(ref: ImageReference) -> RegistryClient:
@@ -99,15 +102,17 @@ def cmd_attest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _policy(args: argparse.Namespace) -> VerificationPolicy:
-    from attestations.signing.keyless import load_trusted_root  # sigstore only when needed
+def _trusted_root(args: argparse.Namespace) -> TrustedRoot:
+    from attestations.signing.keyless import load_trusted_root  # imports sigstore: keyless only
 
+    return load_trusted_root(_trust_source(args))
+
+
+def _policy(args: argparse.Namespace) -> VerificationPolicy:
     keyless = bool(args.certificate_identity or args.certificate_identity_regexp)
     if args.policy:
-        return load_policy_file(
-            Path(args.policy), trusted_root=lambda: load_trusted_root(_trust_source(args))
-        )
-    root = load_trusted_root(_trust_source(args)) if keyless else None
+        return load_policy_file(Path(args.policy), trusted_root=lambda: _trusted_root(args))
+    root = _trusted_root(args) if keyless else None
     required = (IMAGE_SIGNATURE, *(predicate_type_for(t) for t in args.type or []))
     return VerificationPolicy(
         public_keys=tuple(load_public_key(Path(k)) for k in args.key or []),

@@ -57,6 +57,10 @@ class FullPipeline:
             )
         return self._engine
 
+    def staging_reference(self, repository: str, image: str, head_sha: str) -> str:
+        """Where a trusted build of `image` at `head_sha` was pushed (by tag; resolve before use)."""
+        return f"{self.settings.staging_registry}/{repository.lower()}/{image}:{head_sha[:12]}"
+
     def config(self, ctx: ImageJobContext) -> PipelineConfig:
         owner_repo = ctx.repository.lower()
         namespace = owner_repo if ctx.trusted else f"{QUARANTINE}/{owner_repo}"
@@ -91,7 +95,9 @@ class FullPipeline:
             default_branch = default_branch_of(ctx)
             if eligible_ref(ctx.ref, default_branch, repo_config.promotion):
                 progress("promote")
-                result = self.promote(run.reference, ctx, spec.name, repo_config, default_branch)
+                result = self.promote(
+                    run.reference, ctx.repository, ctx.head_sha, spec.name, repo_config, default_branch
+                )
         return outcome(run, promotable=ctx.trusted, promotion=result)
 
     def verification_policy(self) -> VerificationPolicy:
@@ -109,7 +115,8 @@ class FullPipeline:
     def promote(
         self,
         reference: str,
-        ctx: ImageJobContext,
+        repository: str,
+        head_sha: str,
         image: str,
         repo_config: RepoConfig,
         default_branch: str | None,
@@ -119,7 +126,7 @@ class FullPipeline:
         creds = backends.credentials_from_settings(self.settings)
         staging_host = reference.split("/", 1)[0]
         prod_host, _, prod_prefix = self.settings.prod_registry.partition("/")
-        destination = "/".join(p for p in (prod_prefix, ctx.repository.lower(), image) if p)
+        destination = "/".join(p for p in (prod_prefix, repository.lower(), image) if p)
         store = SqlAttestationStore(self.settings.database_url)
         with (
             RegistryClient(staging_host, credentials=creds.get(staging_host)) as staging,
@@ -128,7 +135,7 @@ class FullPipeline:
             return promote(
                 reference,
                 destination_repository=destination,
-                tag=ctx.head_sha[:12],
+                tag=head_sha[:12],
                 staging=staging,
                 production=production,
                 verification=self.verification_policy(),

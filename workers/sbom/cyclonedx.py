@@ -95,7 +95,10 @@ def _image_component(image: ImageFS) -> Component:
         name=name or image.name,
         version=digest,
         bom_ref=f"image:{image.image_id}",
-        purl=PackageURL(type="oci", name=(name or image.name).rpartition("/")[2], version=digest),
+        # pkg:oci names the manifest digest, which only a registry-known image has
+        purl=PackageURL(type="oci", name=name.rpartition("/")[2], version=digest)
+        if image.repo_digest
+        else None,
         properties=properties,
     )
 

@@ -81,15 +81,27 @@ def main() -> int:
         mine, peer = purls(ours_out), purls(syft_out)
         missed = sorted(peer - mine)
         rows.append((image, archive, ours, theirs, mine, peer, missed))
-    print(f"{'image':<9} {'archive':>8} {'ours s':>7} {'syft s':>7} {'ratio':>6} {'ours MiB':>9} {'syft MiB':>9}"
-          f" {'ours':>5} {'syft':>5} {'recall':>7}")  # fmt: skip
-    for image, archive, ours, theirs, mine, peer, missed in rows:
+    header = (
+        "image",
+        "archive",
+        "ours s",
+        "syft s",
+        "ratio",
+        "ours MiB",
+        "syft MiB",
+        "ours",
+        "syft",
+        "recall",
+    )
+    print("{:<9} {:>8} {:>7} {:>7} {:>6} {:>9} {:>9} {:>5} {:>5} {:>7}".format(*header))
+    for image, archive, ours, theirs, mine, peer, _missed in rows:
         wall_o = statistics.median(w for w, _ in ours)
         wall_s = statistics.median(w for w, _ in theirs)
         rss_o, rss_s = max(r for _, r in ours), max(r for _, r in theirs)
         recall = len(peer & mine) / len(peer) if peer else 1.0
-        print(f"{image.key:<9} {archive.stat().st_size / 2**20:>6.0f}MB {wall_o:>7.2f} {wall_s:>7.2f}"
-              f" {wall_o / wall_s:>6.2f} {rss_o:>9.0f} {rss_s:>9.0f} {len(mine):>5} {len(peer):>5} {recall:>7.2%}")  # fmt: skip
+        size = f"{archive.stat().st_size / 2**20:.0f}MB"
+        cells = (image.key, size, wall_o, wall_s, wall_o / wall_s, rss_o, rss_s, len(mine), len(peer), recall)
+        print("{:<9} {:>8} {:>7.2f} {:>7.2f} {:>6.2f} {:>9.0f} {:>9.0f} {:>5} {:>5} {:>7.2%}".format(*cells))
     for image, _, ours, theirs, _, _, missed in rows:
         print(f"\n{image.key}: {image.description}")
         print(f"  runs ours {[round(w, 2) for w, _ in ours]}  syft {[round(w, 2) for w, _ in theirs]}")

@@ -127,7 +127,9 @@ def pyapp(client: Any) -> BuiltImage:
 def nodeapp(client: Any) -> BuiltImage:
     ctx = _node_modules()
     files = {n: ctx / n for n in ("package.json", "package-lock.json", "node_modules")}
-    return BuiltImage("nodeapp", _build(client, "nodeapp", NODEAPP, files), "Debian + nodejs (apt) + node_modules")
+    return BuiltImage(
+        "nodeapp", _build(client, "nodeapp", NODEAPP, files), "Debian + nodejs (apt) + node_modules"
+    )
 
 
 def goapp(client: Any) -> BuiltImage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -33,29 +34,40 @@ TEST_DBS = range(6, 16)  # Redis databases these tests may use; one is leased pe
 LEASE_KEY = "dockgate-test:lease"
 
 
-@pytest.fixture(scope="session")
-def redis_lease(redis_url: str) -> Iterator[str]:
-    """A Redis database of this session's own (concurrent pytest runs share the server)."""
+_LEASES: dict[str, str] = {}
+
+
+def _lease(redis_url: str) -> str:
+    """A Redis database of this process's own, leased once (concurrent pytest runs share the server)."""
     base = redis_url.rsplit("/", 1)[0]
+    if base in _LEASES:
+        return _LEASES[base]
     token = str(uuid.uuid4())
     for db in TEST_DBS:
-        connection = redis.Redis.from_url(f"{base}/{db}")
+        url = f"{base}/{db}"
+        connection = redis.Redis.from_url(url)
         if connection.set(LEASE_KEY, token, nx=True, ex=3600):
-            yield f"{base}/{db}"
-            if connection.get(LEASE_KEY) == token.encode():
-                connection.flushdb()
-            return
+            _LEASES[base] = url
+
+            atexit.register(_release, connection, token)
+            return url
     pytest.fail("no free Redis database for the webhook tests (all leased)")
 
 
+def _release(connection: redis.Redis, token: str) -> None:
+    if connection.get(LEASE_KEY) == token.encode():
+        connection.flushdb()
+
+
 @pytest.fixture
-def redis_db(redis_lease: str) -> Iterator[str]:
-    """The leased database, emptied before each test (the lease key survives)."""
-    connection = redis.Redis.from_url(redis_lease)
+def redis_db(redis_url: str) -> Iterator[str]:
+    """A leased database, emptied before each test (the lease key survives)."""
+    url = _lease(redis_url)
+    connection = redis.Redis.from_url(url)
     token = connection.get(LEASE_KEY)
     connection.flushdb()
     connection.set(LEASE_KEY, token or b"", ex=3600)
-    yield redis_lease
+    yield url
 
 
 @pytest.fixture

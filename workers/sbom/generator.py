@@ -12,16 +12,19 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from enum import Enum
 from typing import Any, Protocol, assert_never
 
 from cyclonedx.model import Property
 from cyclonedx.model.bom import Bom
+from cyclonedx.model.contact import OrganizationalContact
+from cyclonedx.model.dependency import Dependency
 
 from workers.image import ImageFS
 from workers.sbom.apk import ApkCataloger
 from workers.sbom.binaries import BinaryCataloger
-from workers.sbom.cyclonedx import build_bom
+from workers.sbom.cyclonedx import LAYER_PROPERTY, build_bom
 from workers.sbom.dpkg import DpkgCataloger
 from workers.sbom.errors import SbomError, SyftUnavailable
 from workers.sbom.golang import GoBinaryCataloger
@@ -98,7 +101,23 @@ class SyftGenerator:
         self.executable = found
 
     def generate(self, image: ImageFS) -> Bom:
-        return Bom.from_json(self.document(image, "cyclonedx-json"))  # type: ignore[attr-defined,no-any-return]
+        document = self.document(image, "cyclonedx-json")
+        with warnings.catch_warnings():  # syft 1.x still writes `author`, deprecated in 1.6
+            warnings.simplefilter("ignore", DeprecationWarning)
+            bom: Bom = Bom.from_json(document)  # type: ignore[attr-defined]
+        for component in bom.components:
+            props = {p.name: p.value for p in component.properties}
+            layer = props.get("syft:location:0:layerID")  # our layer property, from syft's first location
+            if layer and LAYER_PROPERTY not in props:
+                component.properties.add(Property(name=LAYER_PROPERTY, value=layer))
+            if component.author:  # deprecated in CycloneDX 1.6: re-home it
+                component.authors.add(OrganizationalContact(name=component.author))
+                component.author = None
+        root = bom.metadata.component
+        if root is not None and bom.components:
+            edges = [Dependency(ref=c.bom_ref) for c in bom.components]
+            bom.dependencies.update([Dependency(ref=root.bom_ref, dependencies=edges), *edges])
+        return bom
 
     def document(self, image: ImageFS, output: str) -> dict[str, Any]:
         """syft's own document in `output` format (`cyclonedx-json`, `spdx-json`)."""

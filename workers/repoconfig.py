@@ -10,6 +10,7 @@ listing without a checkout.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import posixpath
 import re
@@ -188,7 +189,10 @@ class RepoConfig:
         return self
 
 
-_ADAPTER: TypeAdapter[RepoConfig] = TypeAdapter(RepoConfig)
+@functools.cache
+def _adapter() -> TypeAdapter[RepoConfig]:
+    """Built on first use: schema building is most of this module's import time."""
+    return TypeAdapter(RepoConfig)
 
 
 def _key_path(loc: Iterable[int | str]) -> str:
@@ -211,7 +215,7 @@ def parse_repo_config(text: str | None, *, source: str = ".dockgate.yml") -> Rep
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
     try:
-        return _ADAPTER.validate_python(data)
+        return _adapter().validate_python(data)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         problems = [f"{_key_path(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in errors]

@@ -7,13 +7,12 @@ names are normalised; names that are absolute or climb out of the root are hosti
 
 from __future__ import annotations
 
-import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, cast
 
 from workers.image.blobs import Blob
-from workers.image.errors import HostileArchive, ImageError
+from workers.image.errors import HostileArchive
+from workers.image.tarheaders import Header, iter_headers
 
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
@@ -56,30 +55,13 @@ def normalise(name: str, *, what: str) -> str:
     return "/" + "/".join(parts)
 
 
-def _kind(info: tarfile.TarInfo) -> str:
-    if info.isreg():
-        return "file"
-    if info.isdir():
-        return "dir"
-    if info.issym():
-        return "symlink"
-    if info.islnk():
-        return "hardlink"
-    return "other"
-
-
 def scan_layer(blob: Blob, what: str) -> Iterator[Added | Whiteout]:
     """The changes one layer makes, in tar order."""
-    try:
-        with tarfile.open(fileobj=blob.open(), mode="r:") as tar:
-            while (info := tar.next()) is not None:
-                cast(Any, tar).members = []  # we keep our own index; tarfile must not hoard TarInfos
-                yield _change(info, blob, what)
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise ImageError(f"{what} is not a readable tar ({exc}); the archive is corrupt") from exc
+    for header in iter_headers(blob, what):
+        yield _change(header, blob, what)
 
 
-def _change(info: tarfile.TarInfo, blob: Blob, what: str) -> Added | Whiteout:
+def _change(info: Header, blob: Blob, what: str) -> Added | Whiteout:
     path = normalise(info.name, what=what)
     parent, _, base = path.rpartition("/")
     if base.startswith(WHITEOUT):
@@ -89,7 +71,7 @@ def _change(info: tarfile.TarInfo, blob: Blob, what: str) -> Added | Whiteout:
         if target in ("", ".", ".."):
             raise HostileArchive(f"{what}: whiteout {info.name!r} names no file")
         return Whiteout(f"{parent}/{target}", opaque=False)
-    kind = _kind(info)
+    kind = info.kind
     linkname: str | None = None
     data = None
     if kind == "file":

@@ -139,7 +139,7 @@ def _instruction(cmd: dockerfile.Command) -> Instruction:
         cmd=cmd.cmd.upper(),
         flags=tuple(cmd.flags),
         args=tuple(cmd.value),
-        original=cmd.original,
+        original=cmd.original or "",
         line=cmd.start_line,
         end_line=cmd.end_line,
         json=cmd.json,
@@ -190,6 +190,10 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
     except dockerfile.GoParseError as exc:
         m = re.search(r"line (\d+)", str(exc))
         doc.errors.append((int(m.group(1)) if m else None, str(exc) or "unparseable Dockerfile"))
+        return doc
+    empty = [c.start_line for c in commands if not c.cmd]  # e.g. a lone `\\` continuation line
+    if empty:
+        doc.errors.extend((line, "a line continuation with no instruction") for line in empty)
         return doc
     instructions = [_instruction(c) for c in commands]
     doc.suppressions = _suppressions(text, {i.line for i in instructions})

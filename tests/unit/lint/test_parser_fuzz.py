@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workers.lint import RULES, lint_text
+from workers.lint.model import parse
 from workers.lint.shell import commands
 
 INSTRUCTIONS = sorted(
@@ -24,6 +25,7 @@ STRUCTURED = st.lists(LINE, max_size=12).map(lambda lines: "\n".join(lines) + "\
 
 
 def check(text: str) -> None:
+    parse(text)  # our own model code must not raise (lint_text would hide that as DG124)
     findings = lint_text(text)
     for f in findings:
         assert f.rule in RULES and f.level in ("error", "warning", "info")
@@ -54,6 +56,20 @@ def test_shell_splitter_never_crashes(script: str) -> None:
 def test_unterminated_heredoc_is_dg124() -> None:
     (finding,) = lint_text("FROM a:1\nCOPY <<EOF /x\nno end\n")
     assert finding.rule == "DG124" and "heredoc" in finding.message
+
+
+def test_lone_continuation_line_is_dg124() -> None:
+    # dockerd: "dockerfile parse error line 2: unknown instruction:"
+    assert [(f.rule, f.line) for f in lint_text("FROM a:1\n\\\n")] == [("DG124", 2)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 10**6), st.lists(st.sampled_from(list("\\\n\"'$`{}()|&;<>#= -:@/aEOF")), max_size=12))
+def test_mutated_real_dockerfiles_never_crash(position: int, inserted: list[str]) -> None:
+    base = "FROM python:3.11-slim AS b\nRUN apt-get update && apt-get install -y gcc \\\n  && rm -rf /x\n"
+    base += 'FROM b\nCOPY --from=b /a /a\nUSER app\nCMD ["app"]\n'
+    cut = position % (len(base) + 1)
+    check(base[:cut] + "".join(inserted) + base[cut:])
 
 
 def test_empty_file_is_dg124() -> None:

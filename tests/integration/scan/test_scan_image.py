@@ -8,14 +8,17 @@ scanner reads other producers' CycloneDX too, from syft; the DB is built from ..
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
+import docker.errors
 import pytest
 
 from app.cli import main
@@ -98,12 +101,13 @@ def scanned(docker_client: Any, base_images: dict[str, str], tmp_path_factory: p
     db_path = tmp / "osv.sqlite"
     import_sources([SHARED / "vulndb"], db_path)
     db = open_db(db_path)
-    tags = {"python": "dockgate-test/scan-old-python:it", "node": "dockgate-test/scan-old-node:it"}
+    run = uuid.uuid4().hex[:8]  # concurrent runs (teammates, CI) must not share tags
+    tags = {"python": f"dockgate-test/scan-old-python:{run}", "node": f"dockgate-test/scan-old-node:{run}"}
     try:
         _build(docker_client, tmp, tags["python"], PY_DOCKERFILE.format(pins=" ".join(PY_PINS)), "wheels")
         _build(docker_client, tmp, tags["node"], NODE_DOCKERFILE, "packs")
         boms = {name: generate_sbom(tag, docker_client=docker_client) for name, tag in tags.items()}
-        reports = {name: scan_bom(bom, db) for name, bom in boms.items()}
+        reports: dict[str, Any] = {name: scan_bom(bom, db) for name, bom in boms.items()}
         reports["python-syft"] = scan_bom(_syft_sbom(docker_client, tags["python"], tmp), db)
         out = tmp / "cli.json"  # `dockgate scan IMAGE` end to end: engine image -> SBOM -> scan -> gate
         argv = [
@@ -122,7 +126,8 @@ def scanned(docker_client: Any, base_images: dict[str, str], tmp_path_factory: p
     finally:
         db.close()
         for tag in tags.values():
-            docker_client.images.remove(tag, force=True, noprune=False)
+            with contextlib.suppress(docker.errors.ImageNotFound):
+                docker_client.images.remove(tag, force=True, noprune=False)
     return reports
 
 

@@ -232,11 +232,13 @@ def build_image(
     tag: str | None = None,
     source: str | None = None,
     revision: str | None = None,
+    trusted_network_mode: str = "host",
 ) -> BuildResult:
     """Build `spec` from the checkout at `root`; failures come back as `BuildResult.failure`.
 
     `network=True` lets RUN steps reach the network only if the spec also opts in
-    (`images[].network`); pass it for trusted branches only.
+    (`images[].network`); pass it for trusted branches only. They then run with
+    `trusted_network_mode` ("host" by default: dockerd may run without a bridge).
     """
     started = time.monotonic()
     all_labels = oci_labels(source, revision, labels)
@@ -266,7 +268,8 @@ def build_image(
     with tempfile.TemporaryDirectory(prefix="dockgate-build-") as tmp:
         built_dockerfile = Path(tmp) / "Dockerfile"
         built_dockerfile.write_text(prepared.text, encoding="utf-8")
-        kwargs = _build_kwargs(spec, context, built_dockerfile, prepared, tag, all_labels, network, limits)
+        mode = trusted_network_mode if (network and spec.network) else "none"
+        kwargs = _build_kwargs(spec, context, built_dockerfile, prepared, tag, all_labels, mode, limits)
         logger.info("building %s from %s", spec.name, spec.dockerfile, extra={"image": spec.name})
         image_id, error = _stream(client.api, kwargs, log, timeout_s)
     bases = _base_images(client, prepared)
@@ -292,7 +295,7 @@ def _build_kwargs(
     prepared: PreparedDockerfile,
     tag: str,
     labels: Mapping[str, str],
-    network: bool,
+    network_mode: str,
     limits: BuildLimits,
 ) -> dict[str, Any]:
     container_limits: dict[str, Any] = {
@@ -309,7 +312,7 @@ def _build_kwargs(
         "buildargs": {**spec.build_args, **prepared.build_args},
         "target": spec.target,
         "labels": dict(labels),
-        "network_mode": "default" if (network and spec.network) else "none",
+        "network_mode": network_mode,
         "container_limits": container_limits,
         "platform": spec.platforms[0] if spec.platforms else None,
         "rm": True,

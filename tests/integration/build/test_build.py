@@ -15,6 +15,12 @@ from workers.repoconfig import ImageSpec, load_repo_config
 pytestmark = [pytest.mark.docker]
 ROOT = Path(__file__).resolve().parents[3]
 BUSYBOX = "dockgate-base/busybox:1.35"
+PYTHON = "dockgate-base/python:3.11-bookworm"
+# exit 42 when the staging registry on the host's loopback cannot be reached
+PROBE = (
+    'python3 -c "import socket, sys; s = socket.socket(); s.settimeout(5); '
+    "sys.exit(42 if s.connect_ex(('127.0.0.1', 5001)) else 0)\""
+)
 
 
 def _repo(tmp_path: Path, dockerfile: str, **files: str) -> Path:
@@ -24,14 +30,20 @@ def _repo(tmp_path: Path, dockerfile: str, **files: str) -> Path:
     return tmp_path
 
 
+# Examples that build offline from what git holds (api-gateway and node-service need
+# scripts/fetch-example-deps first, and api-gateway the network for apt).
+OFFLINE_EXAMPLES = ("python-service", "bad-service", "eval-sandbox", "dashboard", "bad-node")
+
+
 @pytest.fixture(scope="module")
 def examples(docker_client: Any, base_images: dict[str, str]) -> dict[str, BuildResult]:
     out = {}
-    for name in ("python-service", "bad-service"):
+    for name in OFFLINE_EXAMPLES:
         root = ROOT / "examples" / name
         (spec,) = load_repo_config(root).images
         out[name] = build_image(
             spec, root, client=docker_client, tag=f"dockgate-test/build-{name}:it",
+            base_mirror="127.0.0.1:5001/mirror",
             source="https://github.com/example/dockgate-examples", revision="0123456789abcdef",
         )  # fmt: skip
     return out
@@ -48,21 +60,31 @@ def test_examples_build_with_metadata(examples: dict[str, BuildResult], docker_c
         assert labels["org.opencontainers.image.revision"] == "0123456789abcdef"
         assert labels["org.opencontainers.image.source"].endswith("dockgate-examples")
         assert labels["org.opencontainers.image.created"].endswith("Z")
-        (base,) = {b.written for b in result.base_images}
-        assert base == "dockgate-base/python:3.11-bookworm", name
-        assert all(b.digest and b.digest.startswith("sha256:") for b in result.base_images)
+        assert result.base_images, name
+        for base in result.base_images:
+            assert base.digest and base.digest.startswith("sha256:") and base.image_id, (name, base)
+            local = base.written.startswith("dockgate-base/")  # present in the engine: built as written
+            expected = base.written if local else f"127.0.0.1:5001/mirror/library/{base.written}"
+            assert base.built_from == expected, (name, base)
         assert result.duration_s > 0 and "Step 1/" in result.log
 
 
 def test_run_steps_have_no_network(tmp_path: Path, docker_client: Any, base_images: dict[str, str]) -> None:
-    root = _repo(
-        tmp_path, f"FROM {BUSYBOX}\nRUN echo start\nRUN wget -T 3 -q -O /dev/null http://127.0.0.1:5001/v2/\n"
-    )
+    marker = uuid.uuid4().hex
+    root = _repo(tmp_path, f"FROM {PYTHON}\nRUN echo {marker}\nRUN {PROBE}\n")
     spec = ImageSpec(name="net", network=True)  # opted in, but the caller did not say "trusted"
     result = build_image(spec, root, client=docker_client, timeout_s=120)
     assert not result.ok and result.failure is not None
     assert result.failure.rule == "DG100" and result.failure.line == 3
-    assert "returned a non-zero code" in result.failure.message
+    assert "returned a non-zero code: 42" in result.failure.message
+
+
+def test_trusted_opt_in_gets_the_network(
+    tmp_path: Path, docker_client: Any, base_images: dict[str, str]
+) -> None:
+    root = _repo(tmp_path, f"FROM {PYTHON}\nRUN echo {uuid.uuid4().hex}\nRUN {PROBE}\n")
+    result = build_image(ImageSpec(name="net", network=True), root, client=docker_client, network=True)
+    assert result.ok, result.log_tail()
 
 
 def test_memory_limit_kills_the_step(tmp_path: Path, docker_client: Any, base_images: dict[str, str]) -> None:

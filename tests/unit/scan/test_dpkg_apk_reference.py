@@ -15,8 +15,10 @@ from workers.scan import apkver
 from workers.scan.versions import version_key
 
 INVENTORY = Path(__file__).resolve().parents[3].parent / "shared/sbom-baseline/inventory"
-TRICKY = ["1:1.0", "2.0", "1.0~rc1", "1.0", "1.0~~", "1.0~", "3.0.11-1~deb12u2", "3.0.11-1",
-          "1.2.13.dfsg-1+b1", "3.0.11-1~deb12u10", "3.0.11-1~deb12u9", "0.0", "0", "1.0a", "1.0+a"]  # fmt: skip
+TRICKY = [
+    "1:1.0", "2.0", "1.0~rc1", "1.0", "1.0~~", "1.0~", "3.0.11-1~deb12u2", "3.0.11-1",
+    "1.2.13.dfsg-1+b1", "3.0.11-1~deb12u10", "3.0.11-1~deb12u9", "0.0", "0", "1.0a", "1.0+a",
+]  # fmt: skip
 
 
 def _dpkg_lt(a: str, b: str) -> bool:

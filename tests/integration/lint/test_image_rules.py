@@ -136,3 +136,27 @@ def test_inline_suppression_and_config_apply_to_image_findings(
     with open_image(image_id) as image:
         relaxed = check_image(image, path, config=LintConfig(overrides={"DG204": "warning"}))
     assert [(f.rule, f.level) for f in relaxed] == [("DG204", "warning")]
+
+
+@pytest.mark.parametrize(
+    ("example", "expected"),
+    [
+        ("python-service", set()),
+        ("eval-sandbox", set()),
+        ("dashboard", set()),
+        (
+            "bad-node",
+            {("DG201", 4), ("DG202", 4), ("DG203", 5), ("DG207", 8)},
+        ),  # npm cache from `npm install`
+    ],
+)
+def test_example_images(example: str, expected: set[tuple[str, int]], docker_client: Any) -> None:
+    from workers.build import build_image
+    from workers.repoconfig import load_repo_config
+
+    root = Path(__file__).resolve().parents[3] / "examples" / example
+    (spec,) = load_repo_config(root).images
+    result = build_image(spec, root, client=docker_client, base_mirror="127.0.0.1:5001/mirror")
+    assert result.ok and result.image_id, result.log_tail()
+    findings = {(f.rule, f.line) for f in _check(result.image_id, root / "Dockerfile")}
+    assert findings == expected

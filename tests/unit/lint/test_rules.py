@@ -66,6 +66,7 @@ CASES: list[tuple[str, str, int | None, str]] = [
         "ARG API_KEY=${API_KEY}\nFROM a:1\nENV TOKEN_TTL=3600\n",
     ),
     ("DG107", "FROM a:1\nENV URL=postgres://u:s3cret@db/x\n", 2, "FROM a:1\nENV URL=postgres://db/x\n"),
+    ("DG107", "FROM a:1\nENV DB_PWD=s3cret-value\n", 2, "FROM a:1\nENV PWD=/app GPG_KEY=A035C8C1921\n"),
     ("DG108", "FROM a:1\nADD src /src\n", 2, "FROM a:1\nADD rootfs.tar.gz /\nCOPY src /src\n"),
     ("DG108", "FROM a:1\nADD https://x.example/f /f\n", 2, "FROM a:1\nCOPY f /f\n"),
     ("DG109", "FROM a:1\nCMD python app.py\n", 2, 'FROM a:1\nCMD ["python", "app.py"]\n'),

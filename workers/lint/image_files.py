@@ -61,9 +61,11 @@ def _npmrc_has_token(image: ImageLike, path: str) -> bool:
 
 
 def _secret_file(image: ImageLike, entry: FileLike) -> bool:
+    if any(p.search(entry.path) for p in SECRET_PATH_ALLOW):
+        return False
     if entry.type == "dir":
         return entry.path.endswith("/.git")
-    if entry.type != "file" or any(p.search(entry.path) for p in SECRET_PATH_ALLOW):
+    if entry.type != "file":
         return False
     base = posixpath.basename(entry.path)
     if base == ".npmrc":

@@ -24,6 +24,10 @@ DEBIAN_CODENAMES = {
     "wheezy": "7", "jessie": "8", "stretch": "9", "buster": "10", "bullseye": "11",
     "bookworm": "12", "trixie": "13", "forky": "14",
 }  # fmt: skip
+UBUNTU_CODENAMES = {
+    "trusty": "14.04", "xenial": "16.04", "bionic": "18.04", "focal": "20.04", "jammy": "22.04",
+    "lunar": "23.04", "mantic": "23.10", "noble": "24.04", "oracular": "24.10", "plucky": "25.04",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,8 @@ def _distro_release(base: str, distro: str) -> str:
         value = distro.removeprefix("debian-")
         return DEBIAN_CODENAMES.get(value, value.split(".")[0])
     if base == "Ubuntu":
-        return ".".join(distro.removeprefix("ubuntu-").split(".")[:2])
+        value = distro.removeprefix("ubuntu-")
+        return UBUNTU_CODENAMES.get(value, ".".join(value.split(".")[:2]))
     parts = distro.removeprefix("alpine-").split(".")
     return "v" + ".".join(parts[:2]) if len(parts) >= 2 else ""
 

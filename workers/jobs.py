@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import importlib
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, assert_never
@@ -192,6 +193,7 @@ def on_image_failure(job: Any, connection: Any, exc_type: Any, exc_value: Any, t
         writer = writer_for(rt, int(kwargs["installation_id"]), str(kwargs["repository"]))
         run_id = int(kwargs["check_run_id"])
         if job.retries_left:
+            _honour_retry_after(job, exc_value)
             logger.warning("image job failed, will retry: %s", reason, extra={"job_id": job.id})
             writer.in_progress(run_id, f"retrying after an error: {reason}")
             return
@@ -199,3 +201,15 @@ def on_image_failure(job: Any, connection: Any, exc_type: Any, exc_value: Any, t
         queues.forget_run(rt.redis, run_id)
     except Exception:  # the janitor completes the run later; never raise from a callback
         logger.exception("could not complete the check run of failed job %s", job.id)
+
+
+def _honour_retry_after(job: Any, exc: BaseException) -> None:
+    """Stretch the next retry interval to GitHub's `Retry-After` (RQ reads it right after this callback)."""
+    wait = getattr(exc, "retry_after", None)
+    intervals = list(job.retry_intervals or [0])
+    if wait is None or not job.retries_left:
+        return
+    index = max(len(intervals) - int(job.retries_left), 0)
+    index = min(index, len(intervals) - 1)
+    intervals[index] = max(int(intervals[index]), math.ceil(float(wait)))
+    job.retry_intervals = intervals

@@ -60,3 +60,19 @@ class NewerCommitArrivesMidway:
 
 def superseded(settings: Settings) -> NewerCommitArrivesMidway:
     return NewerCommitArrivesMidway()
+
+
+class RateLimited:
+    """GitHub rate-limits this step for 90 s: more than the job may wait inline."""
+
+    def run(self, ctx: ImageJobContext, progress: Callable[[str], None]) -> CheckOutcome:
+        from workers.github.errors import GitHubUnavailable
+
+        progress("reading")
+        raise GitHubUnavailable(
+            "GitHub could not read the Dockerfile (403 secondary rate limit)", retry_after=90
+        )
+
+
+def rate_limited(settings: Settings) -> RateLimited:
+    return RateLimited()

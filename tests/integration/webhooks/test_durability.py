@@ -201,3 +201,24 @@ def test_janitor_closes_runs_whose_job_vanished(
     assert (run["status"], run["conclusion"]) == ("completed", "failure")
     assert "janitor" in run["output"]["summary"]
     assert maintenance.janitor() == {"closed": 0}
+
+
+def test_rate_limited_step_is_retried_after_githubs_retry_after(
+    dockgate: Callable, github_emulator: Emulator, emulated_repo: Callable
+) -> None:
+    from rq.registry import ScheduledJobRegistry
+
+    event, body, data = payload("pull_request/opened.json")
+    sha = data["pull_request"]["head"]["sha"]
+    emulated_repo("Codertocat/Hello-World", FILES, aliases={sha: "HEAD"})
+    harness = dockgate(image_pipeline="tests.integration.webhooks.pipelines:rate_limited")
+    harness.post(event, body)
+    before = time.time()
+    harness.work()
+    [run] = github_emulator.runs(head_sha=sha)
+    assert run["status"] == "in_progress"  # not failed: the verdict waits for GitHub
+    assert run["titles"][-1].startswith("retrying after an error: GitHub could not read the Dockerfile")
+    registry = ScheduledJobRegistry(queue=queues.queue(queues.DEFAULT, harness.redis))
+    [job_id] = registry.get_job_ids()
+    when = registry.get_scheduled_time(job_id).timestamp()
+    assert before + 89 <= when <= time.time() + 91

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from attestations.signing.keys import write_keypair
+from tests.github_emulator import gitrepo
 from tests.github_emulator.server import Emulator
 from tests.integration.pipeline.conftest import EXAMPLES, run_cli
 from tests.integration.webhooks.conftest import payload
@@ -63,9 +64,16 @@ def test_pull_request_gets_checked_then_merge_promotes(
 ) -> None:
     _, body, pr = payload("pull_request/opened.json")
     full_name = pr["repository"]["full_name"]
-    _, sha = emulated_repo(
-        full_name, _files(EXAMPLES / "python-service"), installation_id=pr["installation"]["id"]
+    files = _files(EXAMPLES / "python-service")
+    # Without its inline suppressions the Dockerfile warns (unpinned bases): annotations that do not fail.
+    dockerfile = (
+        bytes(files["Dockerfile"]).decode()
+        if not isinstance(files["Dockerfile"], str)
+        else files["Dockerfile"]
     )
+    dockerfile = "".join(line for line in dockerfile.splitlines(True) if "dockgate: ignore" not in line)
+    files["Dockerfile"] = dockerfile
+    bare, sha = emulated_repo(full_name, files, installation_id=pr["installation"]["id"])
     harness = dockgate(
         image_pipeline="workers.service_pipeline:factory",
         staging_registry=staging_registry,
@@ -86,11 +94,14 @@ def test_pull_request_gets_checked_then_merge_promotes(
     assert run["conclusion"] == "success", run["output"]["summary"][:3000]
     assert "Best practices" in run["output"]["summary"]
     annotations = github_emulator.annotations.get(run["id"], [])
-    assert any(a["path"] == "Dockerfile" for a in annotations)
+    assert {(a["path"], a["annotation_level"]) for a in annotations} == {("Dockerfile", "warning")}
+    from_lines = [i for i, line in enumerate(dockerfile.splitlines(), 1) if line.startswith("FROM ")]
+    assert sorted(a["start_line"] for a in annotations) == from_lines
     assert "promoted" not in run["output"]["summary"].lower()  # a pull request never promotes
 
-    # 2. The merge: a push to the default branch builds the same commit and promotes the verified digest.
+    # 2. The merge commit on the default branch is built, verified again and promoted.
     _, _, push = payload("push/branch-updated.derived.json")
+    sha = gitrepo.commit(bare, {"MERGED": "pull request #2\n"}, message="Merge pull request #2")
     response = harness.post("push", _retarget(push, sha, github_emulator.clone_url(full_name)))
     assert response.status_code == 202, response.json
     harness.work()

@@ -34,7 +34,7 @@ def register(commands: Any) -> None:
         "Exit 1 when --fail-on is met, 0 otherwise, 2 on usage errors.",
     )
     parser.add_argument(
-        "target", help="CycloneDX JSON SBOM file (or an image when workers.sbom is available)"
+        "target", help="CycloneDX JSON SBOM file, or an image: engine name, docker-archive:TAR, registry:REF"
     )
     parser.add_argument("--db", help="vulnerability database file (default: $DOCKGATE_VULNDB)")
     parser.add_argument(

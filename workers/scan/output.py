@@ -50,10 +50,8 @@ def report_sarif(report: ScanReport, artifact_uri: str) -> dict[str, Any]:
                 "id": finding.id,
                 "shortDescription": {"text": finding.summary or finding.id},
                 "helpUri": finding.references[0] if finding.references else None,
-                "properties": {
-                    "security-severity": str(finding.score or ""),
-                    "aliases": list(finding.aliases),
-                },
+                "properties": {"aliases": list(finding.aliases), "severity": finding.severity}
+                | ({"security-severity": f"{finding.score:.1f}"} if finding.score is not None else {}),
             },
         )
         fix = f"; fixed in {', '.join(finding.fixed_versions)}" if finding.fixed_versions else "; no fix yet"

@@ -142,3 +142,11 @@ def test_osv_scanner_satisfies_the_protocol(shared_db: VulnDB, make_bom: BOM) ->
     )
     result = scanner.scan(make_bom(*PURLS))
     assert [f.id for f in result.suppressed] == ["GHSA-xvch-5gv4-984h"]
+
+
+def test_sarif_security_severity_only_when_scored(report: ScanReport) -> None:
+    rules = {r["id"]: r for r in report.to_sarif()["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["GHSA-xvch-5gv4-984h"]["properties"]["security-severity"] == "9.8"
+    unscored = replace(report.findings[0], id="X-1", score=None, severity="unknown")
+    sarif = replace(report, findings=(unscored,)).to_sarif()
+    assert "security-severity" not in sarif["runs"][0]["tool"]["driver"]["rules"][0]["properties"]

@@ -25,7 +25,7 @@ from attestations.index import AttestationRecord, AttestationStore, ComponentRec
 from attestations.oci import Credentials, RegistryClient
 from attestations.signing.base import Signer
 from attestations.statements import Statement
-from workers import evidence
+from workers import evidence, metrics
 from workers.build import BuildResult, build_image
 from workers.lint import Finding as LintFinding
 from workers.lint import check_image, lint_dockerfile
@@ -85,7 +85,9 @@ class _Timer:
             yield
             status = "ok"
         finally:
-            self.timings.append(StageTiming(name, time.perf_counter() - started, status))
+            elapsed = time.perf_counter() - started
+            self.timings.append(StageTiming(name, elapsed, status))
+            metrics.STAGE_SECONDS.labels(name, status).observe(elapsed)
 
     def skip(self, name: str) -> None:
         self.timings.append(StageTiming(name, 0.0, "skipped"))
@@ -203,6 +205,7 @@ def run_image(
     )
     _index(run, source, bom, cfg, timer)
     run = dataclasses.replace(run, timings=tuple(timer.timings))
+    metrics.VERDICTS.labels(run.conclusion).inc()
     if cfg.out_dir is not None:
         evidence.write_outputs(cfg.out_dir / spec.name, run, bom, bundles)
     return run

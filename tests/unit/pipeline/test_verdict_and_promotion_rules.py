@@ -128,3 +128,22 @@ def test_build_args_that_look_secret_are_redacted() -> None:
         "NPM_TOKEN": "[REDACTED]",
         "VERSION": "1.2",
     }
+
+
+def test_stage_timings_reach_prometheus() -> None:
+    from prometheus_client import REGISTRY
+
+    from workers.pipeline import _Timer
+
+    def count() -> float:
+        value = REGISTRY.get_sample_value(
+            "dockgate_pipeline_stage_seconds_count", {"stage": "unit-probe", "status": "ok"}
+        )
+        return value or 0.0
+
+    before = count()
+    timer = _Timer(lambda _stage: None)
+    with timer.stage("unit-probe"):
+        pass
+    assert count() == before + 1
+    assert [t.name for t in timer.timings] == ["unit-probe"]

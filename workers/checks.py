@@ -167,6 +167,13 @@ class CheckRunWriter:
         self._patch(run_id, "complete a check run", output=output, **final)
         logger.info("check run %s completed: %s", run_id, outcome.conclusion, extra={"check_run_id": run_id})
 
+    def note(self, run_id: int, line: str) -> None:
+        """Append a line to a run's summary, keeping title and conclusion (completed runs may be edited)."""
+        run = call_github("read a check run", lambda: self._repo.get_check_run(run_id))
+        title = run.output.title or run.name
+        summary = clip(f"{run.output.summary or ''}\n\n> {line}".strip())
+        self._patch(run_id, "annotate a check run", output={"title": title, "summary": summary})
+
     def finish(self, run_id: int, conclusion: Conclusion, title: str, reason: str) -> None:
         """Complete a run with a conclusion and the reason (cancellation, lost job, error)."""
         self.complete(run_id, CheckOutcome(conclusion=conclusion, title=title, summary=reason))

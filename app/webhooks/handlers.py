@@ -154,6 +154,7 @@ def _action(payload: Payload, run: Payload, identifier: str) -> list[JobSpec]:
         "repository": repository,
         "head_sha": str(run.get("head_sha") or ""),
         "check_run_name": str(run.get("name") or ""),
+        "check_run_id": int(run["id"]) if run.get("id") is not None else None,
         "identifier": identifier,
         "sender": str((payload.get("sender") or {}).get("login") or ""),
     }

@@ -148,20 +148,34 @@ def may_promote(rt: Runtime, installation_id: int, repository: str, login: str) 
 
 
 def requested_action(
-    *, installation_id: int, repository: str, head_sha: str, check_run_name: str, identifier: str, sender: str
+    *,
+    installation_id: int,
+    repository: str,
+    head_sha: str,
+    check_run_name: str,
+    identifier: str,
+    sender: str,
+    check_run_id: int | None = None,
 ) -> str:
-    """RQ job for a check-run button: `rerun` re-plans the image; `promote` is authorized first."""
+    """RQ job for a check-run button: `promote` is authorized through the API before anything else.
+
+    A refusal is written on the check run (GitHub shows no other feedback to the clicker). Carrying
+    out an authorized promotion is the pipeline's part (issue 8): this job returns "authorized".
+    """
     rt = runtime()
     image = check_run_name.removeprefix(CHECK_PREFIX)
-    if identifier == "promote":
-        if not may_promote(rt, installation_id, repository, sender):
-            logger.warning(
-                "promotion refused: %s lacks %s permission", sender, rt.settings.promote_permission
-            )
-            return "refused"
+    if identifier != "promote":
+        return "ignored"
+    if may_promote(rt, installation_id, repository, sender):
         logger.info("promotion of %s authorized for %s", image, sender, extra={"repo": repository})
         return "authorized"
-    return "ignored"
+    needed = rt.settings.promote_permission
+    logger.warning("promotion refused: %s lacks %s permission", sender, needed, extra={"repo": repository})
+    if check_run_id is not None:
+        writer = writer_for(rt, installation_id, repository)
+        note = f"Promotion requested by @{sender} was refused: it needs {needed} permission on {repository}."
+        writer.note(int(check_run_id), note)
+    return "refused"
 
 
 def installation_changed(*, installation_id: int, action: str) -> str:

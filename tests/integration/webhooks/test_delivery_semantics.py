@@ -10,6 +10,8 @@ import pytest
 from tests.github_emulator.server import Emulator
 from tests.integration.webhooks.conftest import payload, with_head
 from workers import queues
+from workers.checks import CheckOutcome, CheckRunWriter
+from workers.github.auth import GitHubApp
 
 pytestmark = pytest.mark.redis
 
@@ -100,21 +102,30 @@ def test_promote_needs_write_permission_checked_through_the_api(
     import json
 
     event, _, data = payload("check_run/requested_action.json")
-    data["check_run"]["name"] = "dockgate/app"
     data["requested_action"]["identifier"] = "promote"
     repo = data["repository"]["full_name"]
     emulated_repo(repo, FILES, installation_id=data["installation"]["id"])
     harness = dockgate()
+    writer = CheckRunWriter(
+        GitHubApp(harness.settings, harness.redis).repository(data["installation"]["id"], repo)
+    )
+    run_id = writer.create_queued("dockgate/app", data["check_run"]["head_sha"], external_id="j")
+    writer.complete(run_id, CheckOutcome("success", "Passed", "all checks passed"))
+    data["check_run"].update(name="dockgate/app", id=run_id)
     sender = data["sender"]["login"]
     results = {}
     for level in ("read", "write"):
         github_emulator.permissions[(repo, sender)] = level
-        data["check_run"]["id"] += 1  # another click
         response = harness.post(event, json.dumps(data).encode())
         [job_id] = response.json["jobs"]
         harness.work()
         results[level] = queues.fetch(harness.redis, job_id).return_value()
     assert results == {"read": "refused", "write": "authorized"}
+    run = github_emulator.check_runs[run_id]
+    assert run["conclusion"] == "success" and run["output"]["title"] == "Passed"
+    assert run["output"]["summary"].endswith(
+        f"Promotion requested by @{sender} was refused: it needs write permission on {repo}."
+    )
     assert len(github_emulator.calls("repos/get-collaborator-permission-level")) == 2
 
 

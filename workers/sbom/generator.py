@@ -34,6 +34,7 @@ from workers.sbom.osrelease import OsReleaseCataloger
 from workers.sbom.ownership import mark_owners
 from workers.sbom.package import Catalog, Cataloger, FileIndex
 from workers.sbom.python import PythonCataloger
+from workers.sbom.rpm import RpmCataloger
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ def catalogers() -> list[Cataloger]:
         OsReleaseCataloger(),
         DpkgCataloger(),
         ApkCataloger(),
+        RpmCataloger(),
         PythonCataloger(),
         NpmCataloger(),
         GoBinaryCataloger(),

@@ -205,3 +205,73 @@ def test_busybox_without_os_release_becomes_the_os(image_of: Callable[..., Image
     found = catalog_image(image_of(layer))
     assert [p.purl for p in found.packages] == ["pkg:generic/busybox@1.35.0"]
     assert found.distro is not None and (found.distro.id, found.distro.version_id) == ("busybox", "1.35.0")
+
+
+def _rpm_header(tags: list[tuple[int, int, object]]) -> bytes:
+    """An rpmdb header blob: (tag, type, value) with type 4 = int32 array, 6 = string, 8 = string array."""
+    import struct
+
+    entries, store = [], b""
+    for tag, kind, value in tags:
+        offset = len(store)
+        if kind == 4:
+            while len(store) % 4:
+                store += b"\0"
+            offset = len(store)
+            ints = list(value)  # type: ignore[call-overload]
+            store += b"".join(struct.pack(">i", v) for v in ints)
+            count = len(ints)
+        elif kind == 6:
+            store += str(value).encode() + b"\0"
+            count = 1
+        else:
+            items = list(value)  # type: ignore[call-overload]
+            store += b"".join(str(v).encode() + b"\0" for v in items)
+            count = len(items)
+        entries.append(struct.pack(">iiii", tag, kind, offset, count))
+    return struct.pack(">ii", len(entries), len(store)) + b"".join(entries) + store
+
+
+def test_rpm_sqlite_database(image_of: Callable[..., ImageFS], tmp_path: object) -> None:
+    import sqlite3
+
+    header = _rpm_header(
+        [
+            (1000, 6, "python3-six"),
+            (1001, 6, "1.15.0"),
+            (1002, 6, "9.el9"),
+            (1003, 4, [1]),
+            (1014, 6, "MIT"),
+            (1022, 6, "noarch"),
+            (1044, 6, "python-six-1.15.0-9.el9.src.rpm"),
+            (1116, 4, [0, 1]),
+            (1117, 8, ["six.py", "METADATA"]),
+            (
+                1118,
+                8,
+                [
+                    "/usr/lib/python3.9/site-packages/",
+                    "/usr/lib/python3.9/site-packages/six-1.15.0.dist-info/",
+                ],
+            ),
+        ]
+    )
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob BLOB NOT NULL)")
+    db.execute("INSERT INTO Packages VALUES (1, ?), (2, ?)", (header, b"\x00\x01"))
+    data = db.serialize()
+    db.close()
+    layer = {
+        "/etc/os-release": 'ID="rhel"\nVERSION_ID="9.2"\n',
+        "/var/lib/rpm/rpmdb.sqlite": data,
+        "/usr/lib/python3.9/site-packages/six-1.15.0.dist-info/METADATA": "Name: six\nVersion: 1.15.0\n",
+    }
+    found = catalog_image(image_of(layer))
+    purls = {p.purl: p for p in found.packages}
+    rpm = (
+        "pkg:rpm/rhel/python3-six@1.15.0-9.el9"
+        "?arch=noarch&distro=rhel-9.2&epoch=1&upstream=python-six-1.15.0-9.el9.src.rpm"
+    )
+    assert purls[rpm].version == "1:1.15.0-9.el9" and purls[rpm].licenses == ("MIT",)
+    assert purls["pkg:pypi/six@1.15.0"].owner == rpm
+    assert [s.path for s in found.skipped] == ["/var/lib/rpm/rpmdb.sqlite#2"]

@@ -71,7 +71,15 @@ class DpkgCataloger:
         locations = [db.path]
         layer = db.layer_diff_id
         owned: frozenset[str] = frozenset()
-        for listing in (f"{info}/{name}:{arch}.list", f"{info}/{name}.list"):
+        status_d = db.path.rpartition("/")[0] if db.path.rpartition("/")[0].endswith("status.d") else info
+        candidates = (
+            f"{info}/{name}:{arch}.list",
+            f"{info}/{name}.list",
+            f"{status_d}/{name}.md5sums",  # distroless: no .list, only md5sums beside the stanza
+            f"{info}/{name}:{arch}.md5sums",
+            f"{info}/{name}.md5sums",
+        )
+        for listing in candidates:
             list_entry = index.by_path.get(listing)
             if list_entry is None:
                 continue
@@ -115,4 +123,8 @@ class DpkgCataloger:
             text = index.image.read(listing, limit=64 << 20).decode("utf-8", "replace")
         except ImageError:
             return frozenset()
+        if listing.endswith(".md5sums"):  # "<md5>  <path relative to />"
+            return frozenset(
+                "/" + line.split(None, 1)[1] for line in text.splitlines() if " " in line.strip()
+            )
         return frozenset(line for line in text.splitlines() if line and line != "/.")

@@ -93,7 +93,10 @@ def test_distroless_status_d(image_of: Callable[..., ImageFS]) -> None:
         "/var/lib/dpkg/status.d/base-files": "Package: base-files\nVersion: 12.4+deb12u9\n"
         "Architecture: amd64\n",
     }
-    purls = set(_by_purl(image_of(layer)))
+    found = _by_purl(image_of(layer))
+    libc = found["pkg:deb/debian/libc6@2.36-9%2Bdeb12u9?arch=amd64&distro=debian-12&upstream=glibc"]
+    assert libc.owned_files == frozenset({"/lib/x86_64-linux-gnu/libc.so.6"})  # type: ignore[attr-defined]
+    purls = set(found)
     assert purls == {
         "pkg:deb/debian/libc6@2.36-9%2Bdeb12u9?arch=amd64&distro=debian-12&upstream=glibc",
         "pkg:deb/debian/base-files@12.4%2Bdeb12u9?arch=amd64&distro=debian-12",

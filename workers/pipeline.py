@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -23,8 +24,17 @@ from typing import Any
 from attestations.attach import attach_attestations, sign_image
 from attestations.index import AttestationRecord, AttestationStore, ComponentRecord, ImageRecord
 from attestations.oci import Credentials, RegistryClient
+from attestations.policy import VerificationPolicy
 from attestations.signing.base import Signer
-from attestations.statements import Statement
+from attestations.statements import (
+    CYCLONEDX,
+    IMAGE_SIGNATURE,
+    LINT,
+    SLSA_PROVENANCE_V1,
+    VULNERABILITY,
+    Statement,
+)
+from attestations.verify import verify_image
 from workers import evidence, metrics
 from workers.build import BuildResult, build_image
 from workers.lint import Finding as LintFinding
@@ -38,6 +48,7 @@ from workers.verdict import Verdict, decide
 logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 STAGES = ("lint", "build", "push", "image-checks", "sbom", "scan", "attest", "index")
+REUSABLE = (IMAGE_SIGNATURE, CYCLONEDX, VULNERABILITY, LINT, SLSA_PROVENANCE_V1)
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,8 @@ class PipelineConfig:
     build_timeout_s: float = 1800.0
     baseline: Callable[[str], dict[str, Any] | None] | None = None  # image name -> last promoted scan
     verify_key: str = "dockgate.pub"  # shown in the report's verify command
+    # When set, a retried job first verifies what an earlier attempt attached and reuses it.
+    reuse: VerificationPolicy | None = None
 
 
 class _Timer:
@@ -122,6 +135,8 @@ def run_image(
             base_mirror=cfg.base_mirror,
             source=source.url,
             revision=source.commit,
+            # The commit's time, not the clock: a rebuild of the same commit is the same image (digest).
+            labels={"org.opencontainers.image.created": _commit_time(root) or started},
         )
     if not build.ok or build.image_id is None:
         failure = build.failure
@@ -211,6 +226,23 @@ def run_image(
     return run
 
 
+def _commit_time(root: Path) -> str | None:
+    """The checkout's commit time in UTC (RFC 3339), or None when `root` is not a git work tree."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%ct"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if not out.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(out), dt.UTC).isoformat().replace("+00:00", "Z")
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -278,11 +310,31 @@ def _attest(
             signed = [(s.predicate_type, cfg.signer.sign_dsse(s).bundle_json) for s in statements]
             return [AttachedEvidence(t, evidence.bundle_digest(b)) for t, b in signed], signed, None
         with RegistryClient(pushed.registry, credentials=cfg.credentials.get(pushed.registry)) as client:
+            reused = _reuse(pushed, cfg, client)
+            if reused is not None:
+                return reused
             signature = sign_image(pushed.reference, cfg.signer, client)
             attached = attach_attestations(pushed.reference, statements, cfg.signer, client)
         location = f"{pushed.registry}/{pushed.repository}"
         found = [AttachedEvidence(a.predicate_type, a.referrer_digest, location) for a in attached]
         return found, [(a.predicate_type, a.bundle.bundle_json) for a in attached], signature.referrer_digest
+
+
+def _reuse(
+    pushed: PushedImage, cfg: PipelineConfig, client: RegistryClient
+) -> tuple[list[AttachedEvidence], list[tuple[str, bytes]], str | None] | None:
+    """The evidence an earlier attempt of this job attached, if all of it verifies (idempotent retries)."""
+    if cfg.reuse is None:
+        return None
+    policy = dataclasses.replace(cfg.reuse, required_predicate_types=REUSABLE)
+    report = verify_image(pushed.reference, policy, client)
+    if not report.ok:
+        return None
+    location = f"{pushed.registry}/{pushed.repository}"
+    good = {r.predicate_type: r.source.removeprefix("referrer ") for r in report.results if r.verified}
+    evidence_ = [AttachedEvidence(t, good[t], location) for t in REUSABLE if t != IMAGE_SIGNATURE]
+    logger.info("reusing the signed evidence already attached to %s", pushed.reference)
+    return evidence_, [], good[IMAGE_SIGNATURE]
 
 
 def _ecosystems(bom: dict[str, Any]) -> dict[str, int]:

@@ -7,6 +7,7 @@ never promoted, and they get no network.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable
@@ -64,7 +65,7 @@ class FullPipeline:
     def config(self, ctx: ImageJobContext) -> PipelineConfig:
         owner_repo = ctx.repository.lower()
         namespace = owner_repo if ctx.trusted else f"{QUARANTINE}/{owner_repo}"
-        return backends.pipeline_config(
+        cfg = backends.pipeline_config(
             self.settings,
             self.engine,
             registry=self.settings.staging_registry,
@@ -72,6 +73,9 @@ class FullPipeline:
             signer=self.signer,
             vulndb=self.vulndb,
         )
+        # A retried job reuses the evidence a previous attempt attached (same digest, same statements).
+        reuse = self.verification_policy() if isinstance(self.signer, KeySigner) else None
+        return dataclasses.replace(cfg, reuse=reuse)
 
     def run(self, ctx: ImageJobContext, progress: Callable[[str], None]) -> CheckOutcome:
         progress("checkout")

@@ -129,3 +129,38 @@ def test_fork_build_is_never_promoted(
     assert any("refs/pull/7/head" in r for r in result.reasons)
     with pytest.raises(NotFound):
         prod.get_manifest(dest, "v1")
+
+
+def test_a_retried_run_reuses_the_evidence_already_attached(
+    main_run: ImageRun,
+    docker_client: Any,
+    staging_registry: str,
+    prod_credentials_path: Path,
+    vulndb: Path,
+    namespace: str,
+) -> None:
+    import dataclasses
+
+    root = EXAMPLES / "python-service"
+    repo_config = load_repo_config(root)
+    cfg = PipelineConfig(
+        engine=docker_client,
+        builder_id="https://dockgate.test/builder",
+        registry=staging_registry,
+        namespace=namespace,
+        credentials=load_credentials(prod_credentials_path),
+        signer=SIGNER,
+        vulndb=open_db(vulndb),
+    )
+    cfg = dataclasses.replace(cfg, reuse=VerificationPolicy(public_keys=(SIGNER.public_key,)))
+    again = run_image(
+        repo_config.images[0],
+        root,
+        repo_config,
+        cfg,
+        Source("acme/api", COMMIT, "refs/heads/main", trusted=True),
+    )
+    assert again.digest == main_run.digest  # same build, same digest
+    assert again.signature == main_run.signature
+    assert {e.bundle_digest for e in again.evidence} == {e.bundle_digest for e in main_run.evidence}
+    assert again.verdict.passed

@@ -159,8 +159,9 @@ def requested_action(
 ) -> str:
     """RQ job for a check-run button: `promote` is authorized through the API before anything else.
 
-    A refusal is written on the check run (GitHub shows no other feedback to the clicker). Carrying
-    out an authorized promotion is the pipeline's part (issue 8): this job returns "authorized".
+    A refusal is written on the check run (GitHub shows no other feedback to the clicker). An
+    authorized promotion goes through the promotion gate (`workers.promotion_job`), which verifies
+    the staging digest again before copying; its outcome is returned ("promoted", "refused", ...).
     """
     rt = runtime()
     image = check_run_name.removeprefix(CHECK_PREFIX)
@@ -168,7 +169,11 @@ def requested_action(
         return "ignored"
     if may_promote(rt, installation_id, repository, sender):
         logger.info("promotion of %s authorized for %s", image, sender, extra={"repo": repository})
-        return "authorized"
+        from workers.promotion_job import promote_action
+
+        return promote_action(
+            rt, installation_id=installation_id, repository=repository, head_sha=head_sha, image=image
+        )
     needed = rt.settings.promote_permission
     logger.warning("promotion refused: %s lacks %s permission", sender, needed, extra={"repo": repository})
     if check_run_id is not None:

@@ -20,6 +20,7 @@ from tests.github_emulator import gitrepo
 from tests.github_emulator.server import Emulator
 from tests.integration.pipeline.conftest import EXAMPLES, run_cli
 from tests.integration.webhooks.conftest import payload
+from workers import queues
 
 pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.redis, pytest.mark.slow]
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test key's password
@@ -99,7 +100,24 @@ def test_pull_request_gets_checked_then_merge_promotes(
     assert sorted(a["start_line"] for a in annotations) == from_lines
     assert "promoted" not in run["output"]["summary"].lower()  # a pull request never promotes
 
-    # 2. The merge commit on the default branch is built, verified again and promoted.
+    # 2. "Promote" on the pull request's run: the sender may, but the gate refuses a feature-branch build.
+    _, _, action = payload("check_run/requested_action.json")
+    action["requested_action"]["identifier"] = "promote"
+    action["check_run"].update(name=run["name"], id=run["id"], head_sha=sha)
+    action.update(installation=pr["installation"], repository=pr["repository"])
+    github_emulator.permissions[(full_name, action["sender"]["login"])] = "write"
+    response = harness.post("check_run", json.dumps(action).encode())
+    [job_id] = response.json["jobs"]
+    harness.work()
+    job = queues.fetch(harness.redis, job_id)
+    assert job.return_value() == "refused", (
+        job.latest_result().exc_string if job.latest_result() else job.get_status()
+    )
+    (refusal,) = [r for r in github_emulator.runs(head_sha=sha) if r["name"] == "dockgate/promote/app"]
+    assert refusal["conclusion"] == "failure"
+    assert "not the default branch" in refusal["output"]["summary"]
+
+    # 3. The merge commit on the default branch is built, verified again and promoted.
     _, _, push = payload("push/branch-updated.derived.json")
     sha = gitrepo.commit(bare, {"MERGED": "pull request #2\n"}, message="Merge pull request #2")
     response = harness.post("push", _retarget(push, sha, github_emulator.clone_url(full_name)))
@@ -111,7 +129,7 @@ def test_pull_request_gets_checked_then_merge_promotes(
     destination = summaries.split("Promoted to `", 1)[1].split("`", 1)[0]
     assert destination.startswith(f"{prod_registry}/")
 
-    # 3. `dockgate verify` accepts the production copy with our key and every attestation type.
+    # 4. `dockgate verify` accepts the production copy with our key and every attestation type.
     types = [a for t in ("cyclonedx", "vuln", "slsaprovenance", "lint") for a in ("--type", t)]
     verified = run_cli("verify", destination, "--key", str(signing_key[1]), *types, env=run_env)
     assert verified.returncode == 0, verified.stdout + verified.stderr

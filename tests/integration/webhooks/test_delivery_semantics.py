@@ -120,7 +120,10 @@ def test_promote_needs_write_permission_checked_through_the_api(
         [job_id] = response.json["jobs"]
         harness.work()
         results[level] = queues.fetch(harness.redis, job_id).return_value()
-    assert results == {"read": "refused", "write": "authorized"}
+    # Authorized, but this deployment has no production registry: the gate says so on its own check run.
+    assert results == {"read": "refused", "write": "unavailable"}
+    promotion = [r for r in github_emulator.check_runs.values() if r["name"] == "dockgate/promote/app"]
+    assert [r["conclusion"] for r in promotion] == ["neutral"]
     run = github_emulator.check_runs[run_id]
     assert run["conclusion"] == "success" and run["output"]["title"] == "Passed"
     assert run["output"]["summary"].endswith(

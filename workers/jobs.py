@@ -63,6 +63,7 @@ class PipelineKind(enum.Enum):
     """Built-in pipelines; `module:factory` names a plugin taking :class:`Settings`."""
 
     DOCKERFILE_REPORT = "dockerfile-report"
+    FULL = "full"  # build, check, SBOM, scan, sign, attach, promote (workers.service_pipeline)
 
 
 def load_pipeline(settings: Settings) -> ImagePipeline:
@@ -80,12 +81,16 @@ def load_pipeline(settings: Settings) -> ImagePipeline:
         kind = PipelineKind(name)
     except ValueError:
         raise ConfigError(
-            f"DOCKGATE_IMAGE_PIPELINE={name!r}: expected dockerfile-report or module:factory"
+            f"DOCKGATE_IMAGE_PIPELINE={name!r}: expected full, dockerfile-report or module:factory"
         ) from None
     if kind is PipelineKind.DOCKERFILE_REPORT:
         from workers.github.dockerfile_report import DockerfileReport
 
         return DockerfileReport()
+    if kind is PipelineKind.FULL:
+        from workers.service_pipeline import FullPipeline
+
+        return FullPipeline(settings)
     assert_never(kind)
 
 

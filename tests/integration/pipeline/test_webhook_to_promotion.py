@@ -76,7 +76,7 @@ def test_pull_request_gets_checked_then_merge_promotes(
     files["Dockerfile"] = dockerfile
     bare, sha = emulated_repo(full_name, files, installation_id=pr["installation"]["id"])
     harness = dockgate(
-        image_pipeline="workers.service_pipeline:factory",
+        image_pipeline="full",
         staging_registry=staging_registry,
         prod_registry=prod_registry,
         registry_credentials_path=prod_credentials_path,

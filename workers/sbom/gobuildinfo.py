@@ -47,6 +47,13 @@ class _Elf:
 
 def read_buildinfo(stream: IO[bytes]) -> BuildInfo:
     """Build info of the Go binary in `stream` (seekable), or NotGoBinary."""
+    try:
+        return _read(stream)
+    except (struct.error, IndexError, OverflowError) as exc:  # a malformed ELF from an untrusted image
+        raise NotGoBinary(f"malformed ELF: {exc}") from exc
+
+
+def _read(stream: IO[bytes]) -> BuildInfo:
     elf = _parse_elf(stream)
     section = elf.sections.get(".go.buildinfo")
     if section is not None:

@@ -82,7 +82,7 @@ class RpmCataloger:
             for number, blob in rows:
                 try:
                     header = parse_header(blob)
-                except (BadHeader, struct.error) as exc:
+                except (BadHeader, struct.error, IndexError) as exc:
                     found.skipped.append(Skipped(self.name, f"{entry.path}#{number}", str(exc)))
                     continue
                 if header.get(NAME):

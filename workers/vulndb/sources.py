@@ -70,11 +70,13 @@ def read_source(path: Path) -> tuple[str, Iterator[Loaded]]:
         return digest.hexdigest(), (_decode(str(f), d) for f, d in contents)
     if not path.is_file():
         raise UsageError(f"{path} does not exist: pass OSV JSON/YAML files, folders or all.zip exports")
-    data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:  # streamed: osv.dev's all.zip exports run to hundreds of MB
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
     if zipfile.is_zipfile(path):
-        return sha, _zip_records(path)
-    return sha, iter([_decode(str(path), data)])
+        return digest.hexdigest(), _zip_records(path)
+    return digest.hexdigest(), iter([_decode(str(path), path.read_bytes())])
 
 
 def _zip_records(path: Path) -> Iterator[Loaded]:

@@ -1,148 +1,25 @@
 """`dockgate keygen / sign / attest / verify`: cosign-shaped commands over the attestations package.
 
-Registry credentials come from DOCKGATE_REGISTRY_CREDENTIALS; keyless signing from the Sigstore
-settings (DOCKGATE_SIGSTORE_TRUST_CONFIG or DOCKGATE_SIGSTORE_INSTANCE, identity token from
-DOCKGATE_SIGSTORE_IDENTITY_TOKEN_PATH or SIGSTORE_IDENTITY_TOKEN); key passwords from
-DOCKGATE_SIGNING_KEY_PASSWORD (or a prompt on a terminal). Never from argv.
+Only the argument parsers live here; the handlers (`app.cli.signing_commands`) import the registry
+client and the signers when a command runs, so `dockgate --help` and the other commands start fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
-import os
-import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from attestations.attach import attach_attestations, resolve_image, sign_image
-from attestations.errors import UsageError
-from attestations.oci import ImageReference, RegistryClient, load_credentials, parse_reference
-from attestations.policy import VerificationPolicy, load_policy_file
-from attestations.signing.backends import SignerBackend, to_backend
-from attestations.signing.base import Signer
-from attestations.signing.keys import PASSWORD_ENV, load_public_key, write_keypair
-from attestations.statements import IMAGE_SIGNATURE, Statement, image_subject, predicate_type_for
-from attestations.verify import VerificationReport, verify_image
-
-if TYPE_CHECKING:
-    from sigstore.models import TrustedRoot
+import importlib
+from collections.abc import Callable
+from typing import Any
 
 
-def _client(ref: ImageReference) -> RegistryClient:
-    path = os.environ.get("DOCKGATE_REGISTRY_CREDENTIALS")
-    credentials = load_credentials(Path(path)).get(ref.registry) if path else None
-    return RegistryClient(ref.registry, credentials=credentials)
-
-
-def _trust_source(args: argparse.Namespace) -> str:
-    return str(
-        getattr(args, "trust_config", None)
-        or os.environ.get("DOCKGATE_SIGSTORE_TRUST_CONFIG")
-        or os.environ.get("DOCKGATE_SIGSTORE_INSTANCE", "production")
-    )
-
-
-def _signer(args: argparse.Namespace) -> Signer:
-    if args.key:
-        return to_backend(SignerBackend.KEY, key_path=Path(args.key))
-    return to_backend(SignerBackend.KEYLESS, sigstore_instance=_trust_source(args))
-
-
-def _password() -> bytes:
-    if os.environ.get(PASSWORD_ENV):
-        return os.environ[PASSWORD_ENV].encode()
-    if not sys.stdin.isatty():
-        raise UsageError(f"no password for the private key: set {PASSWORD_ENV}")
-    first = getpass.getpass("password for the private key: ")
-    if first != getpass.getpass("again: "):
-        raise UsageError("the passwords differ")
-    return first.encode()
-
-
-def _emit(args: argparse.Namespace, doc: dict[str, Any], text: str) -> None:
-    print(json.dumps(doc, indent=2) if args.format == "json" else text)
-
-
-def cmd_keygen(args: argparse.Namespace) -> int:
-    key_path, pub_path = write_keypair(Path(args.prefix), _password())
-    _emit(
-        args, {"private_key": str(key_path), "public_key": str(pub_path)}, f"wrote {key_path} and {pub_path}"
-    )
-    return 0
-
-
-def cmd_sign(args: argparse.Namespace) -> int:
-    ref = parse_reference(args.image_ref)
-    with _client(ref) as client:
-        attached = sign_image(ref, _signer(args), client, legacy=not args.no_legacy)
-    doc = {"image": str(ref), "referrer": attached.referrer_digest, "legacy_tag": attached.legacy_tag}
-    _emit(args, doc, f"signed {ref}: referrer {attached.referrer_digest}")
-    return 0
-
-
-def cmd_attest(args: argparse.Namespace) -> int:
-    ref = parse_reference(args.image_ref)
-    try:
-        predicate = json.loads(Path(args.predicate).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read predicate {args.predicate}: expected a JSON file") from exc
-    if not isinstance(predicate, dict):
-        raise UsageError(f"predicate {args.predicate} must be a JSON object")
-    predicate_type = predicate_type_for(args.type)
-    with _client(ref) as client:
-        pinned, manifest = resolve_image(ref, client)
-        statement = Statement((image_subject(pinned.name, manifest.digest),), predicate_type, predicate)
-        (attached,) = attach_attestations(
-            pinned, [statement], _signer(args), client, legacy=not args.no_legacy
+def _lazy(name: str) -> Callable[[argparse.Namespace], int]:
+    def handler(args: argparse.Namespace) -> int:
+        command: Callable[[argparse.Namespace], int] = getattr(
+            importlib.import_module("app.cli.signing_commands"), name
         )
-    doc = {"image": str(pinned), "predicateType": predicate_type, "referrer": attached.referrer_digest}
-    _emit(args, doc, f"attested {predicate_type} for {pinned}: referrer {attached.referrer_digest}")
-    return 0
+        return command(args)
 
-
-def _trusted_root(args: argparse.Namespace) -> TrustedRoot:
-    from attestations.signing.keyless import load_trusted_root  # imports sigstore: keyless only
-
-    return load_trusted_root(_trust_source(args))
-
-
-def _policy(args: argparse.Namespace) -> VerificationPolicy:
-    keyless = bool(args.certificate_identity or args.certificate_identity_regexp)
-    if args.policy:
-        return load_policy_file(Path(args.policy), trusted_root=lambda: _trusted_root(args))
-    root = _trusted_root(args) if keyless else None
-    required = (IMAGE_SIGNATURE, *(predicate_type_for(t) for t in args.type or []))
-    return VerificationPolicy(
-        public_keys=tuple(load_public_key(Path(k)) for k in args.key or []),
-        identity=args.certificate_identity,
-        identity_regexp=args.certificate_identity_regexp,
-        issuer=args.certificate_oidc_issuer,
-        trusted_root=root,
-        required_predicate_types=tuple(dict.fromkeys(required)),
-    )
-
-
-def _render(report: VerificationReport) -> str:
-    lines = [f"{report.image}"]
-    for r in report.results:
-        mark = "ok  " if r.verified else "FAIL"
-        lines.append(
-            f"  {mark} {r.predicate_type or '-'} {r.source}: {r.reason}"
-            + (f" ({r.signer})" if r.signer else "")
-        )
-    lines.append("verified" if report.ok else f"NOT verified: missing {', '.join(report.missing)}")
-    return "\n".join(lines)
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    ref = parse_reference(args.image_ref)
-    policy = _policy(args)
-    with _client(ref) as client:
-        report = verify_image(ref, policy, client)
-    _emit(args, report.to_dict(), _render(report))
-    return 0 if report.ok else 1
+    return handler
 
 
 def _signing_options(parser: argparse.ArgumentParser) -> None:
@@ -159,15 +36,15 @@ def register(commands: Any) -> None:
     parser = commands.add_parser("keygen", help="write an ECDSA P-256 key pair PREFIX.key / PREFIX.pub")
     parser.add_argument("prefix")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.set_defaults(func=cmd_keygen)
+    parser.set_defaults(func=_lazy("cmd_keygen"))
     parser = commands.add_parser("sign", help="sign an image in a registry (cosign-compatible)")
     _signing_options(parser)
-    parser.set_defaults(func=cmd_sign)
+    parser.set_defaults(func=_lazy("cmd_sign"))
     parser = commands.add_parser("attest", help="attach a signed in-toto attestation to an image")
     _signing_options(parser)
     parser.add_argument("--predicate", required=True, help="predicate JSON file")
     parser.add_argument("--type", required=True, help="cyclonedx, slsaprovenance, vuln, lint or a URI")
-    parser.set_defaults(func=cmd_attest)
+    parser.set_defaults(func=_lazy("cmd_attest"))
     parser = commands.add_parser(
         "verify", help="verify an image's signature and attestations (exit 1 if not)"
     )
@@ -182,4 +59,4 @@ def register(commands: Any) -> None:
     parser.add_argument("--type", action="append", help="also require this attestation type (repeatable)")
     parser.add_argument("--policy", help="YAML policy file (keys, identity, issuer, require)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.set_defaults(func=cmd_verify)
+    parser.set_defaults(func=_lazy("cmd_verify"))

@@ -127,3 +127,20 @@ def test_db_age_limit(shared_db: VulnDB, make_bom: BOM) -> None:
 def test_rejects_non_cyclonedx(shared_db: VulnDB) -> None:
     with pytest.raises(UsageError):
         scan_bom({"spdxVersion": "SPDX-2.3"}, shared_db, now=datetime.now(UTC))
+
+
+def test_nested_components_and_cyclonedx_1_4(shared_db: VulnDB) -> None:
+    bom = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.4",
+        "version": 1,
+        "components": [
+            {
+                "type": "application",
+                "name": "app",
+                "components": [{"type": "library", "name": "minimist", "purl": "pkg:npm/minimist@1.2.5"}],
+            }
+        ],
+    }
+    report = scan_bom(bom, shared_db)
+    assert [f.id for f in report.findings] == ["GHSA-xvch-5gv4-984h"] and report.components == 2

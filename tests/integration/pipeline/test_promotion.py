@@ -26,7 +26,13 @@ COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
 def _run(
-    docker_client: Any, staging: str, creds: Path, vulndb: Path, source: Source, namespace: str
+    docker_client: Any,
+    staging: str,
+    creds: Path,
+    vulndb: Path,
+    source: Source,
+    namespace: str,
+    reuse: VerificationPolicy | None = None,
 ) -> ImageRun:
     root = EXAMPLES / "python-service"
     repo_config = load_repo_config(root)
@@ -38,6 +44,7 @@ def _run(
         credentials=load_credentials(creds),
         signer=SIGNER,
         vulndb=open_db(vulndb),
+        reuse=reuse,
     )
     return run_image(repo_config.images[0], root, repo_config, cfg, source)
 
@@ -139,27 +146,9 @@ def test_a_retried_run_reuses_the_evidence_already_attached(
     vulndb: Path,
     namespace: str,
 ) -> None:
-    import dataclasses
-
-    root = EXAMPLES / "python-service"
-    repo_config = load_repo_config(root)
-    cfg = PipelineConfig(
-        engine=docker_client,
-        builder_id="https://dockgate.test/builder",
-        registry=staging_registry,
-        namespace=namespace,
-        credentials=load_credentials(prod_credentials_path),
-        signer=SIGNER,
-        vulndb=open_db(vulndb),
-    )
-    cfg = dataclasses.replace(cfg, reuse=VerificationPolicy(public_keys=(SIGNER.public_key,)))
-    again = run_image(
-        repo_config.images[0],
-        root,
-        repo_config,
-        cfg,
-        Source("acme/api", COMMIT, "refs/heads/main", trusted=True),
-    )
+    source = Source("acme/api", COMMIT, "refs/heads/main", trusted=True)
+    reuse = VerificationPolicy(public_keys=(SIGNER.public_key,))
+    again = _run(docker_client, staging_registry, prod_credentials_path, vulndb, source, namespace, reuse)
     assert again.digest == main_run.digest  # same build, same digest
     assert again.signature == main_run.signature
     assert {e.bundle_digest for e in again.evidence} == {e.bundle_digest for e in main_run.evidence}

@@ -75,7 +75,9 @@ def _from_engine(name: str, client: Any, limits: Limits) -> ImageFS:
     except docker.errors.APIError as exc:
         raise ImageError(f"the Docker engine could not save {name!r}: {exc.explanation}") from exc
     digests = [str(d) for d in image.attrs.get("RepoDigests") or []]
-    return open_archive_fd(fd, name=name, limits=limits, repo_digest=digests[0] if digests else None)
+    tags = [str(t) for t in image.attrs.get("RepoTags") or []]
+    display = tags[0] if name.startswith("sha256:") and tags else name  # an id says nothing to a human
+    return open_archive_fd(fd, name=display, limits=limits, repo_digest=digests[0] if digests else None)
 
 
 def _from_registry(ref_text: str, credentials_path: Path | None, limits: Limits) -> ImageFS:

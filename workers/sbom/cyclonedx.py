@@ -95,7 +95,7 @@ def _created(image: ImageFS) -> datetime:
 def _image_component(image: ImageFS) -> Component:
     labels: dict[str, Any] = (image.config.get("config") or {}).get("Labels") or {}
     digest = image.repo_digest.rpartition("@")[2] if image.repo_digest else image.image_id
-    name = image.repo_digest.rpartition("@")[0] if image.repo_digest else image.name.rpartition(":")[0]
+    name = image.repo_digest.rpartition("@")[0] if image.repo_digest else _without_tag(image.name)
     properties = [Property(name=f"oci:label:{k}", value=str(v)) for k, v in sorted(labels.items())]
     properties.append(Property(name="dockgate:image:id", value=image.image_id))
     properties.append(Property(name="dockgate:image:name", value=image.name))
@@ -110,6 +110,14 @@ def _image_component(image: ImageFS) -> Component:
         else None,
         properties=properties,
     )
+
+
+def _without_tag(name: str) -> str:
+    """`reg:5000/app:1.0` -> `reg:5000/app`; image ids and untagged names are kept whole."""
+    base, _, tag = name.rpartition(":")
+    if not base or "/" in tag or name.startswith("sha256:"):
+        return name
+    return base
 
 
 def _os_component(distro: Distro) -> Component:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attestations.attach import attach_attestations, sign_image
 from attestations.index import AttestationRecord, AttestationStore, ComponentRecord, ImageRecord
@@ -45,9 +45,12 @@ from workers.runreport import AttachedEvidence, ImageRun, StageTiming
 from workers.scan import GateResult, ScanReport, VulnDB, gate, scan_bom
 from workers.verdict import Verdict, decide
 
+if TYPE_CHECKING:
+    from workers.image import ImageFS
+
 logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
-STAGES = ("lint", "build", "push", "image-checks", "sbom", "scan", "attest", "index")
+STAGES = ("lint", "build", "push", "read-image", "image-checks", "sbom", "scan", "attest", "index")
 REUSABLE = (IMAGE_SIGNATURE, CYCLONEDX, VULNERABILITY, LINT, SLSA_PROVENANCE_V1)
 
 
@@ -154,27 +157,22 @@ def run_image(
         )
     finished = _now()
     pushed = _push(spec, build, cfg, source, timer)
-    with timer.stage("image-checks"):
-        from workers.image import open_image
+    with timer.stage("read-image"):
+        image_fs = _open_image(build.image_id, pushed, cfg)
+    with image_fs:
+        with timer.stage("image-checks"):
+            found = check_image(
+                image_fs,
+                dockerfile,
+                target=spec.target,
+                config=repo_config.lint,
+                size_budget_mb=spec.size_budget_mb,
+            )
+            lint = [*lint, *_relative(found, root)]
+        with timer.stage("sbom"):
+            from workers.sbom import generate, to_json
 
-        image_fs = open_image(build.image_id, docker_client=cfg.engine)
-        lint = [
-            *lint,
-            *_relative(
-                check_image(
-                    image_fs,
-                    dockerfile,
-                    target=spec.target,
-                    config=repo_config.lint,
-                    size_budget_mb=spec.size_budget_mb,
-                ),
-                root,
-            ),
-        ]
-    with timer.stage("sbom"):
-        from workers.sbom import generate, to_json
-
-        bom = json.loads(to_json(generate(image_fs)))
+            bom = json.loads(to_json(generate(image_fs)))
     scan, gate_result = _scan(spec, bom, repo_config, root, cfg, timer)
     subject_name = f"{pushed.registry}/{pushed.repository}" if pushed else f"local/{spec.name}"
     subject_digest = pushed.digest if pushed else build.image_id
@@ -273,6 +271,13 @@ def _push(
         return push_image(
             cfg.engine, build.image_id, host, repository, tag, credentials=cfg.credentials.get(host)
         )
+
+
+def _open_image(image_id: str, pushed: PushedImage | None, cfg: PipelineConfig) -> ImageFS:
+    """The built image's filesystem, for the image checks and the SBOM (one read serves both)."""
+    from workers.image import open_image
+
+    return open_image(image_id, docker_client=cfg.engine)
 
 
 def _scan(

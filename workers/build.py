@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import socket
+import subprocess
 import tempfile
 import threading
 import time
@@ -97,8 +99,32 @@ class _Log:
         return "\n".join(self.lines) + ("\n" if self.lines else "")
 
 
-def oci_labels(source: str | None, revision: str | None, extra: Mapping[str, str] | None) -> dict[str, str]:
-    labels = {"org.opencontainers.image.created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+def source_date(root: Path, environ: Mapping[str, str] | None = None) -> dt.datetime:
+    """The build's timestamp: SOURCE_DATE_EPOCH, else the last commit touching `root`, else now.
+
+    A timestamp from the sources keeps rebuilds of one commit byte-identical (same labels, so the
+    builder's cache yields the same image and digest), as reproducible-builds.org recommends.
+    """
+    env = os.environ if environ is None else environ
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        try:
+            proc = subprocess.run(
+                ["git", "-C", str(root), "log", "-1", "--format=%ct", "--", "."],
+                capture_output=True, text=True, timeout=10, check=False,
+            )  # fmt: skip
+            epoch = proc.stdout.strip() if proc.returncode == 0 else ""
+        except (OSError, subprocess.SubprocessError):
+            epoch = ""
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
+def oci_labels(
+    source: str | None, revision: str | None, extra: Mapping[str, str] | None, created: dt.datetime
+) -> dict[str, str]:
+    labels = {"org.opencontainers.image.created": created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
     if source:
         labels["org.opencontainers.image.source"] = source
     if revision:
@@ -233,15 +259,17 @@ def build_image(
     source: str | None = None,
     revision: str | None = None,
     trusted_network_mode: str = "host",
+    created: dt.datetime | None = None,
 ) -> BuildResult:
     """Build `spec` from the checkout at `root`; failures come back as `BuildResult.failure`.
 
     `network=True` lets RUN steps reach the network only if the spec also opts in
     (`images[].network`); pass it for trusted branches only. They then run with
     `trusted_network_mode` ("host" by default: dockerd may run without a bridge).
+    `created` (default: :func:`source_date`) is the `org.opencontainers.image.created` label.
     """
     started = time.monotonic()
-    all_labels = oci_labels(source, revision, labels)
+    all_labels = oci_labels(source, revision, labels, created or source_date(root))
     tag = tag or f"dockgate-build/{spec.name}:{(revision or 'dev')[:12]}"
     log = _Log(log_sink)
 

@@ -69,6 +69,20 @@ def test_examples_build_with_metadata(examples: dict[str, BuildResult], docker_c
         assert result.duration_s > 0 and "Step 1/" in result.log
 
 
+def test_rebuilding_a_commit_gives_the_same_image(
+    examples: dict[str, BuildResult], docker_client: Any
+) -> None:
+    root = ROOT / "examples" / "python-service"
+    (spec,) = load_repo_config(root).images
+    again = build_image(
+        spec, root, client=docker_client, source="https://github.com/example/dockgate-examples",
+        revision="0123456789abcdef",
+    )  # fmt: skip
+    first = examples["python-service"]
+    assert again.image_id == first.image_id  # created comes from the sources, not the clock
+    assert again.labels == first.labels
+
+
 def test_run_steps_have_no_network(tmp_path: Path, docker_client: Any, base_images: dict[str, str]) -> None:
     marker = uuid.uuid4().hex
     root = _repo(tmp_path, f"FROM {PYTHON}\nRUN echo {marker}\nRUN {PROBE}\n")

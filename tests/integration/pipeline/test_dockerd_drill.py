@@ -76,7 +76,8 @@ def private_dockerd(docker_client: Any, base_images: Any) -> Iterator[tuple[Any,
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         log.close()
-        subprocess.run(["umount", "-R", str(root / "exec")], capture_output=True)
+        for mounted in ("exec", "data"):
+            subprocess.run(["umount", "-R", str(root / mounted)], capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -9,6 +9,7 @@ checks the production copy.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,26 @@ def _retarget(data: dict[str, Any], sha: str, clone_url: str) -> bytes:
         changed["after"] = sha
         changed["head_commit"]["id"] = sha
     return json.dumps(changed).encode()
+
+
+def _work_until_completed(
+    harness: Any, github_emulator: Emulator, sha: str, timeout: float = 120
+) -> list[Any]:
+    """Run the queues, and the RQ scheduler for jobs retried later, until every check run completed."""
+    from rq.scheduler import RQScheduler
+    from rq.serializers import JSONSerializer
+
+    scheduler = RQScheduler(list(queues.QUEUE_NAMES), connection=harness.redis, serializer=JSONSerializer)
+    deadline = time.monotonic() + timeout
+    while True:
+        harness.work()
+        runs = github_emulator.runs(head_sha=sha)
+        if (runs and all(r["status"] == "completed" for r in runs)) or time.monotonic() > deadline:
+            return runs
+        time.sleep(1)
+        scheduler.acquire_locks()
+        scheduler.enqueue_scheduled_jobs()
+        scheduler.release_locks()
 
 
 @pytest.fixture
@@ -133,3 +154,35 @@ def test_pull_request_gets_checked_then_merge_promotes(
     types = [a for t in ("cyclonedx", "vuln", "slsaprovenance", "lint") for a in ("--type", t)]
     verified = run_cli("verify", destination, "--key", str(signing_key[1]), *types, env=run_env)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_github_502_on_patch_still_ends_in_one_correct_conclusion(
+    dockgate: Callable[..., Any],
+    github_emulator: Emulator,
+    emulated_repo: Callable[..., Any],
+    staging_registry: str,
+    vulndb: Path,
+    signing_key: tuple[Path, Path],
+    base_images: Any,
+    tmp_path: Path,
+) -> None:
+    _, _, pr = payload("pull_request/opened.json")
+    full_name = pr["repository"]["full_name"]
+    _, sha = emulated_repo(
+        full_name, _files(EXAMPLES / "bad-service"), installation_id=pr["installation"]["id"]
+    )
+    harness = dockgate(
+        image_pipeline="full",
+        staging_registry=staging_registry,
+        vulndb_path=vulndb,
+        signing_key_path=signing_key[0],
+        database_url=f"sqlite:///{tmp_path / 'index.db'}",
+    )
+    github_emulator.inject("checks/update", 502, {"message": "Server Error"}, times=3)
+    response = harness.post("pull_request", _retarget(pr, sha, github_emulator.clone_url(full_name)))
+    assert response.status_code == 202
+    runs = _work_until_completed(harness, github_emulator, sha)
+    # The bad example fails its checks: that, and nothing else, is the conclusion.
+    assert [(r["status"], r["conclusion"]) for r in runs] == [("completed", "failure")]
+    assert "DG105" in runs[0]["output"]["summary"]
+    assert len(github_emulator.calls("checks/update")) >= 4  # the 502s were really answered, then retried

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Flask
 
-from app import health, setup
+from app import api, health, setup
 from app.state import AppState, Metrics
 from app.webhooks import views as webhooks
 from workers import queues
@@ -19,6 +19,7 @@ BLUEPRINTS: list[Callable[[], Blueprint]] = [
     health.blueprint,
     webhooks.blueprint,
     setup.blueprint,
+    api.blueprint,
 ]
 
 

@@ -92,6 +92,20 @@ class ComponentRow(Base):
     image: Mapped[ImageRow] = relationship(back_populates="components")
 
 
+class ReportRow(Base):
+    """The full pipeline report of one image of one commit (what a check run links to)."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("source_repo", "commit", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_repo: Mapped[str] = mapped_column(String(300))
+    commit: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    document: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 @dataclass(frozen=True)
 class ImageRecord:
     repository: str
@@ -134,6 +148,8 @@ class AttestationStore(Protocol):
     def images_with_component(
         self, name: str, version: str | None = None, *, promoted_only: bool = False
     ) -> list[ImageRecord]: ...
+
+    def record_report(self, source_repo: str, commit: str, name: str, document: str) -> None: ...
 
 
 class SqlAttestationStore:
@@ -198,6 +214,26 @@ class SqlAttestationStore:
             query = query.where(ImageRow.promoted_to.is_not(None))
         with Session(self.engine) as session:
             return [_record(row) for row in session.scalars(query.order_by(ImageRow.id))]
+
+    def record_report(self, source_repo: str, commit: str, name: str, document: str) -> None:
+        """Keep the latest report of an image of a commit (a re-run replaces it)."""
+        with Session(self.engine) as session, session.begin():
+            row = session.scalar(
+                select(ReportRow).where(
+                    ReportRow.source_repo == source_repo, ReportRow.commit == commit, ReportRow.name == name
+                )
+            )
+            if row is None:
+                session.add(ReportRow(source_repo=source_repo, commit=commit, name=name, document=document))
+            else:
+                row.document, row.created_at = document, _now()
+
+    def report(self, source_repo: str, commit: str, name: str) -> str | None:
+        query = select(ReportRow.document).where(
+            ReportRow.source_repo == source_repo, ReportRow.commit == commit, ReportRow.name == name
+        )
+        with Session(self.engine) as session:
+            return session.scalar(query)
 
     def attestations_of(self, digest: str) -> list[AttestationRecord]:
         query = (

@@ -219,6 +219,8 @@ def run_image(
     _index(run, source, bom, cfg, timer)
     run = dataclasses.replace(run, timings=tuple(timer.timings))
     metrics.VERDICTS.labels(run.conclusion).inc()
+    if cfg.store is not None and source.commit:
+        cfg.store.record_report(source.repository, source.commit, spec.name, json.dumps(run.to_json()))
     if cfg.out_dir is not None:
         evidence.write_outputs(cfg.out_dir / spec.name, run, bom, bundles)
     return run

@@ -102,7 +102,10 @@ class FullPipeline:
                 result = self.promote(
                     run.reference, ctx.repository, ctx.head_sha, spec.name, repo_config, default_branch
                 )
-        return outcome(run, promotable=ctx.trusted, promotion=result)
+        details = None
+        if self.settings.public_url:
+            details = f"{self.settings.public_url}/api/v1/reports/{ctx.repository}/{ctx.head_sha}/{spec.name}"
+        return outcome(run, promotable=ctx.trusted, promotion=result, details_url=details)
 
     def verification_policy(self) -> VerificationPolicy:
         """Our own signing identity: the key the pipeline signs with (keyless: see DOCKGATE_VERIFY_*)."""
@@ -150,7 +153,13 @@ class FullPipeline:
             )
 
 
-def outcome(run: ImageRun, *, promotable: bool, promotion: PromotionResult | None = None) -> CheckOutcome:
+def outcome(
+    run: ImageRun,
+    *,
+    promotable: bool,
+    promotion: PromotionResult | None = None,
+    details_url: str | None = None,
+) -> CheckOutcome:
     """The completed check run for `run`: verdict title, stage tables, line annotations, buttons."""
     actions = [Action("Re-run", "Run dockgate again on this commit", "rerun")]
     if promotable and run.verdict.passed and run.reference and not (promotion and promotion.promoted):
@@ -172,6 +181,7 @@ def outcome(run: ImageRun, *, promotable: bool, promotion: PromotionResult | Non
         text,
         annotations=annotations,
         actions=actions,
+        details_url=details_url,
     )
 
 

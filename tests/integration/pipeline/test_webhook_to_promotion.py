@@ -104,6 +104,7 @@ def test_pull_request_gets_checked_then_merge_promotes(
         vulndb_path=vulndb,
         signing_key_path=signing_key[0],
         database_url=f"sqlite:///{tmp_path / 'index.db'}",
+        public_url="https://dockgate.example",
     )
 
     # 1. The pull request: one check run per image, queued at once, then completed with a verdict.
@@ -120,6 +121,11 @@ def test_pull_request_gets_checked_then_merge_promotes(
     from_lines = [i for i, line in enumerate(dockerfile.splitlines(), 1) if line.startswith("FROM ")]
     assert sorted(a["start_line"] for a in annotations) == from_lines
     assert "promoted" not in run["output"]["summary"].lower()  # a pull request never promotes
+    # The full report is one click away: the run's details link is served by the audit API.
+    path = f"/api/v1/reports/{full_name}/{sha}/app"
+    assert run["details_url"] == f"https://dockgate.example{path}"
+    report = harness.client.get(path)
+    assert report.status_code == 200 and report.json["conclusion"] == "success", report.json
 
     # 2. "Promote" on the pull request's run: the sender may, but the gate refuses a feature-branch build.
     _, _, action = payload("check_run/requested_action.json")

@@ -1,7 +1,7 @@
-"""Verify cosign legacy `.sig`/`.att` layers with public keys (the fallback when an image has no bundles).
+"""Verify cosign legacy `.sig`/`.att` layers (the fallback when an image has no bundles).
 
-Keyless legacy layers are reported, not trusted: their certificates are verified through the
-bundle layout, which dockgate always writes beside them.
+Key-signed layers are checked against the policy's public keys; keyless layers (a Fulcio
+certificate and a Rekor SET in annotations) as `cosign verify` does, in `legacy_keyless`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from attestations.bundle_check import verify_key_signature
 from attestations.dsse import INTOTO_PAYLOAD_TYPE, Envelope, InvalidEnvelope
+from attestations.legacy_keyless import verify_keyless_layer
 from attestations.oci import ImageReference, NotFound, RegistryClient, RegistryError
 from attestations.oci.mediatypes import ANN_CERTIFICATE, ANN_SIGNATURE, DSSE_LAYER, SIMPLESIGNING
 from attestations.policy import VerificationPolicy
@@ -32,19 +33,29 @@ def _check_sig(payload: bytes, annotations: dict[str, str], digest: str, policy:
         raise ValueError("malformed simple-signing payload or signature annotation") from exc
     if claimed != digest:
         raise ValueError(f"signature is for {claimed}, not {digest}")
+    if ANN_CERTIFICATE in annotations:
+        return verify_keyless_layer(annotations, signature, payload, payload, policy)
     key = verify_key_signature(policy.public_keys, signature, payload)
     if key is None:
         raise ValueError("signature does not verify with any trusted public key")
     return f"key {key_hint(key)}"
 
 
-def _check_att(blob: bytes, digest: str, policy: VerificationPolicy) -> tuple[Statement, str]:
+def _check_att(
+    blob: bytes, annotations: dict[str, str], digest: str, policy: VerificationPolicy
+) -> tuple[Statement, str]:
     try:
         envelope = Envelope.from_json(blob)
     except InvalidEnvelope as exc:
         raise ValueError(exc.diagnostics()) from exc
     if envelope.payload_type != INTOTO_PAYLOAD_TYPE:
         raise ValueError("payloadType is not in-toto")
+    if ANN_CERTIFICATE in annotations:
+        if len(envelope.signatures) != 1:
+            raise ValueError("keyless DSSE envelope must carry exactly one signature")
+        pae = envelope.pae()
+        signer = verify_keyless_layer(annotations, envelope.signatures[0], pae, envelope.payload, policy)
+        return _statement(envelope.payload, digest), signer
     key = next(
         (
             k
@@ -55,13 +66,17 @@ def _check_att(blob: bytes, digest: str, policy: VerificationPolicy) -> tuple[St
     )
     if key is None:
         raise ValueError("DSSE signature does not verify with any trusted public key")
+    return _statement(envelope.payload, digest), f"key {key_hint(key)}"
+
+
+def _statement(payload: bytes, digest: str) -> Statement:
     try:
-        statement = Statement.from_json(envelope.payload)
+        statement = Statement.from_json(payload)
     except InvalidStatement as exc:
         raise ValueError(exc.diagnostics()) from exc
     if not statement.has_subject_digest(digest):
         raise ValueError(f"statement is about another image, not {digest}")
-    return statement, f"key {key_hint(key)}"
+    return statement
 
 
 def _layers(client: RegistryClient, repository: str, tag: str) -> list[tuple[dict[str, Any], bytes]]:
@@ -98,9 +113,13 @@ def legacy_results(
     for layer, blob in [*sig_layers, *att_layers]:
         source = f"legacy {layer.get('digest')}"
         annotations = layer.get("annotations", {})
-        if ANN_CERTIFICATE in annotations or not policy.public_keys:
+        if ANN_CERTIFICATE not in annotations and not policy.public_keys:
             results.append(
-                {"source": source, "verified": False, "reason": "legacy layers are verified with keys only"}
+                {
+                    "source": source,
+                    "verified": False,
+                    "reason": "layer is key-signed but the policy trusts no public key",
+                }
             )
             continue
         try:
@@ -108,7 +127,7 @@ def legacy_results(
                 signer = _check_sig(blob, annotations, digest, policy)
                 statement = Statement((image_subject(ref.name, digest),), IMAGE_SIGNATURE, {})
             elif layer.get("mediaType") == DSSE_LAYER:
-                statement, signer = _check_att(blob, digest, policy)
+                statement, signer = _check_att(blob, annotations, digest, policy)
             else:
                 raise ValueError(f"unexpected layer type {layer.get('mediaType')}")
         except ValueError as exc:

@@ -2,7 +2,7 @@
 
 Bundles are found as referrers (API or tag-schema index); cosign's semantics apply: when at
 least one bundle exists only bundles count, otherwise the legacy `.sig`/`.att` layers are read
-(key mode only). Each candidate yields a result with a reason; the report is ok when every
+(key-signed or keyless). Each candidate yields a result with a reason; the report is ok when every
 required predicate type has at least one verified statement about this exact digest.
 """
 

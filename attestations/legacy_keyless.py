@@ -1,9 +1,10 @@
 """Verify a keyless cosign legacy layer (certificate + Rekor SET annotations) like `cosign verify` does.
 
 Legacy layers carry no inclusion proof, so sigstore-python's Verifier cannot take them; this is
-the glue: the SET is checked against the trusted root's Rekor key for its log id, the integrated
-time is the signing time, the Fulcio chain is built with `cryptography` at that time, then SCT,
-identity policy, the signature with the certificate's key and the log entry body's consistency.
+the glue: the SET is checked against the trusted root's Rekor key for its log id, its integrated
+time (and an RFC 3161 timestamp, when present) is the signing time at which the Fulcio chain is
+built with `cryptography`; then SCT, identity policy, the signature with the certificate's key
+and the log entry body's consistency with signature, certificate and payload.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
-from attestations.oci.mediatypes import ANN_CERTIFICATE, ANN_CHAIN, ANN_REKOR_BUNDLE
+from attestations.oci.mediatypes import ANN_CERTIFICATE, ANN_CHAIN, ANN_REKOR_BUNDLE, ANN_RFC3161
 
 if TYPE_CHECKING:
     from sigstore.models import TrustedRoot
@@ -67,6 +68,24 @@ def _set_payload(annotations: dict[str, str], trusted_root: TrustedRoot) -> dict
     except SigstoreVerificationError as exc:
         raise ValueError("Rekor SET signature does not verify with the trusted log's key") from exc
     return canonical
+
+
+def _tsa_time(annotations: dict[str, str], signature: bytes, trusted_root: TrustedRoot) -> datetime | None:
+    """The time of the optional RFC 3161 timestamp over the signature, verified against the trusted TSAs."""
+    from rfc3161_client import decode_timestamp_response
+    from sigstore.verify import Verifier
+
+    if ANN_RFC3161 not in annotations:
+        return None
+    try:
+        doc = json.loads(annotations[ANN_RFC3161])
+        response = decode_timestamp_response(base64.b64decode(doc["SignedRFC3161Timestamp"], validate=True))
+    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        raise ValueError("malformed RFC 3161 timestamp annotation") from exc
+    result = Verifier(trusted_root=trusted_root)._verify_signed_timestamp(response, signature)
+    if result is None:
+        raise ValueError("RFC 3161 timestamp does not verify with a trusted timestamp authority")
+    return result.time
 
 
 def _certificates(annotations: dict[str, str]) -> tuple[x509.Certificate, list[x509.Certificate]]:
@@ -175,6 +194,9 @@ def verify_keyless_layer(
     leaf, chain = _certificates(annotations)
     when = datetime.fromtimestamp(int(entry["integratedTime"]), tz=UTC)
     issuers = _verify_chain(leaf, chain, policy.trusted_root, when)
+    stamped = _tsa_time(annotations, signature, policy.trusted_root)
+    if stamped is not None:
+        _verify_chain(leaf, chain, policy.trusted_root, stamped)
     _check_profile(leaf, issuers, policy)
     key = leaf.public_key()
     if not isinstance(key, ec.EllipticCurvePublicKey):

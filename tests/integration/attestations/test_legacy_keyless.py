@@ -16,7 +16,7 @@ from cryptography.x509.oid import NameOID
 from sigstore.models import TrustedRoot
 
 from attestations.oci import RegistryClient
-from attestations.oci.mediatypes import ANN_CERTIFICATE, ANN_CHAIN, ANN_REKOR_BUNDLE
+from attestations.oci.mediatypes import ANN_CERTIFICATE, ANN_CHAIN, ANN_REKOR_BUNDLE, ANN_RFC3161
 from attestations.policy import VerificationPolicy
 from attestations.predicates import cyclonedx_statement
 from attestations.signing.keyless import KeylessSigner
@@ -214,3 +214,16 @@ def test_legacy_keyless_rejects_certificate_outside_trusted_root(
     )
     report = verify_image(staging_image.ref, _policy(local_sigstore), staging_client)
     assert _sig_reason(report).startswith("certificate does not chain to a trusted Fulcio CA")
+
+
+def test_legacy_keyless_rejects_timestamp_of_another_signature(
+    staging_client: RegistryClient,
+    staging_image: PushedImage,
+    keyless_signer: KeylessSigner,
+    local_sigstore: LocalSigstore,
+) -> None:
+    other = dict(keyless_signer.sign_blob(b"another artifact").legacy_annotations)
+    assert ANN_RFC3161 in other  # the local instance runs a TSA (MOCK_TSA=1)
+    _sign_legacy_only(staging_client, staging_image, keyless_signer, {ANN_RFC3161: other[ANN_RFC3161]})
+    report = verify_image(staging_image.ref, _policy(local_sigstore), staging_client)
+    assert _sig_reason(report) == "RFC 3161 timestamp does not verify with a trusted timestamp authority"

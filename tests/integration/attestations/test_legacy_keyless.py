@@ -227,3 +227,23 @@ def test_legacy_keyless_rejects_timestamp_of_another_signature(
     _sign_legacy_only(staging_client, staging_image, keyless_signer, {ANN_RFC3161: other[ANN_RFC3161]})
     report = verify_image(staging_image.ref, _policy(local_sigstore), staging_client)
     assert _sig_reason(report) == "RFC 3161 timestamp does not verify with a trusted timestamp authority"
+
+
+def test_cosign_agrees_on_legacy_keyless_image(
+    staging_client: RegistryClient,
+    staging_image: PushedImage,
+    keyless_signer: KeylessSigner,
+    local_sigstore: LocalSigstore,
+) -> None:
+    from .peers import run_cosign
+
+    _sign_legacy_only(staging_client, staging_image, keyless_signer)
+    root = ["--trusted-root", str(local_sigstore.trusted_root_json), "--new-bundle-format=false"]
+    identity = ["--certificate-identity", IDENTITY, "--certificate-oidc-issuer", ISSUER]
+    proc = run_cosign("verify", *root, *identity, staging_image.ref)
+    assert proc.returncode == 0, proc.stderr
+    proc = run_cosign("verify-attestation", *root, *identity, "--type", "cyclonedx", staging_image.ref)
+    assert proc.returncode == 0, proc.stderr
+    wrong = ["--certificate-identity", "https://evil.example", "--certificate-oidc-issuer", ISSUER]
+    assert run_cosign("verify", *root, *wrong, staging_image.ref).returncode != 0
+    assert verify_image(staging_image.ref, _policy(local_sigstore), staging_client).ok

@@ -8,9 +8,6 @@ the same digest, the evidence is attached, and exactly one check run completes, 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +22,7 @@ from attestations.verify import verify_image
 from tests.github_emulator.plugin import settings_env
 from tests.github_emulator.server import Emulator
 from tests.integration.pipeline.conftest import EXAMPLES, ROOT
-from tests.integration.webhooks.conftest import payload
+from tests.integration.webhooks.conftest import payload, run_worker_until_marked_then_kill
 from workers import jobs
 from workers.github import maintenance
 from workers.promote import REQUIRED
@@ -74,29 +71,7 @@ def test_worker_killed_between_push_and_attest(
 
     assert harness.post("pull_request", json.dumps(data).encode()).status_code == 202
     env = {**os.environ, **settings_env(harness.settings), "PYTHONPATH": str(ROOT)}
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker", "--no-periodic"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "worker.log").open("wb"),
-    )
-    try:
-        deadline = time.time() + 240
-        while not (marker.exists() and marker.read_text()) and time.time() < deadline:
-            time.sleep(0.1)
-        assert marker.exists(), (tmp_path / "worker.log").read_text()[-3000:]
-    finally:
-        os.killpg(worker.pid, signal.SIGKILL)  # the machine dies: worker and work horse
-        worker.wait()
-        if marker.exists() and marker.read_text():
-            horse = int(marker.read_text())
-            os.kill(horse, signal.SIGKILL)
-            while (
-                os.path.exists(f"/proc/{horse}") and "zombie" not in Path(f"/proc/{horse}/status").read_text()
-            ):
-                time.sleep(0.02)
+    run_worker_until_marked_then_kill(env, marker, tmp_path / "worker.log", timeout=240)
 
     # The image is in staging, but nothing a verifier would accept is attached to it.
     tagged = parse_reference(f"{staging_registry}/{full_name.lower()}/app:{sha[:12]}")

@@ -126,3 +126,38 @@ def with_head(body: dict[str, Any], sha: str) -> bytes:
     changed["pull_request"]["head"]["sha"] = sha
     changed["action"] = "synchronize"
     return json.dumps(changed).encode()
+
+
+def run_worker_until_marked_then_kill(env: dict[str, str], marker: Path, log: Path, timeout: float) -> None:
+    """Start a real `dockgate worker`; once its job writes the work horse's pid to `marker`, the machine
+    dies: SIGKILL the worker's process group and the horse (RQ puts the horse in its own group)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parents[3]
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker", "--no-periodic"],
+        cwd=root,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
+    try:
+        deadline = time.time() + timeout
+        while not (marker.exists() and marker.read_text()) and time.time() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), f"the worker never reached the marked step: {log.read_text()[-3000:]}"
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        if marker.exists() and marker.read_text():
+            horse = int(marker.read_text())
+            os.kill(horse, signal.SIGKILL)
+            while (
+                os.path.exists(f"/proc/{horse}") and "zombie" not in Path(f"/proc/{horse}/status").read_text()
+            ):
+                time.sleep(0.02)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +14,7 @@ import redis
 
 from tests.github_emulator.plugin import settings_env
 from tests.github_emulator.server import Emulator
-from tests.integration.webhooks.conftest import payload
+from tests.integration.webhooks.conftest import payload, run_worker_until_marked_then_kill
 from workers import jobs, queues
 from workers.github import maintenance
 
@@ -113,30 +111,7 @@ def test_sigkilled_worker_job_is_retried_into_one_completed_run(
     env = {**os.environ, **settings_env(harness.settings), "PYTHONPATH": str(ROOT)}
     assert harness.post(event, body).status_code == 202
 
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker", "--no-periodic"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "worker.log").open("wb"),
-    )
-    try:
-        deadline = time.time() + 60
-        while not (marker.exists() and marker.read_text()) and time.time() < deadline:
-            time.sleep(0.05)
-        assert marker.exists(), "the worker never started the image job"
-    finally:
-        # the machine dies: the worker and its work horse (RQ puts the horse in its own process group)
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
-        if marker.exists() and marker.read_text():
-            horse = int(marker.read_text())
-            os.kill(horse, signal.SIGKILL)
-            while (
-                os.path.exists(f"/proc/{horse}") and "zombie" not in Path(f"/proc/{horse}/status").read_text()
-            ):
-                time.sleep(0.02)
+    run_worker_until_marked_then_kill(env, marker, tmp_path / "worker.log", timeout=60)
     [run] = github_emulator.runs(head_sha=sha)
     assert run["status"] == "in_progress"
 

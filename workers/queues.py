@@ -21,6 +21,8 @@ from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from workers import rqjob
+
 logger = logging.getLogger(__name__)
 
 HIGH, DEFAULT, LOW = "dockgate-high", "dockgate-default", "dockgate-low"
@@ -90,8 +92,8 @@ def _create(connection: redis.Redis, spec: JobSpec) -> tuple[Queue, Job]:
         retry=retry,
         on_failure=Callback(spec.on_failure) if spec.on_failure else None,
         description=spec.description or spec.func,
-        result_ttl=24 * 3600,
-        failure_ttl=7 * 24 * 3600,
+        result_ttl=rqjob.RESULT_TTL,
+        failure_ttl=rqjob.FAILURE_TTL,
     )
     return q, job
 
@@ -116,22 +118,29 @@ def submit(connection: redis.Redis, spec: JobSpec, *, rerun: bool | None = None)
 
 
 # One round trip for a webhook: claim the delivery id, then store and push each job whose id is new
-# (the check, save and push RQ's unique enqueue does, for several jobs, atomically).
+# (the check, save and push RQ's unique enqueue does, for several jobs, atomically). A rerun job
+# whose old run is over is left for `submit` to delete and store again; the script returns
+# {stored, 1-based indexes of those specs}, or {-1} for a delivery seen before.
 _DELIVERY_SCRIPT = """
-if redis.call("SET", KEYS[1], "1", "NX", "EX", ARGV[1]) == false then return -1 end
-local stored, a, k = 0, 2, 2
+if redis.call("SET", KEYS[1], "1", "NX", "EX", ARGV[1]) == false then return {-1} end
+local done = {DONE_STATUSES}
+local result, stored, a, k, i = {0}, 0, 2, 2, 0
 while k <= #KEYS do
   local n = tonumber(ARGV[a])
+  i = i + 1
   if redis.call("EXISTS", KEYS[k]) == 0 then
-    redis.call("HSET", KEYS[k], unpack(ARGV, a + 2, a + 1 + n))
+    redis.call("HSET", KEYS[k], unpack(ARGV, a + 3, a + 2 + n))
     redis.call("SADD", "rq:queues", KEYS[k + 1])
     redis.call("RPUSH", KEYS[k + 1], ARGV[a + 1])
     stored = stored + 1
+  elseif ARGV[a + 2] == "1" and done[redis.call("HGET", KEYS[k], "status")] then
+    result[#result + 1] = i
   end
-  a, k = a + 2 + n, k + 2
+  a, k = a + 3 + n, k + 2
 end
-return stored
-"""
+result[1] = stored
+return result
+""".replace("DONE_STATUSES", ", ".join(f'["{status.value}"] = true' for status in sorted(DONE)))
 
 
 _SCRIPTS: dict[int, Any] = {}
@@ -140,32 +149,38 @@ _SCRIPTS: dict[int, Any] = {}
 def enqueue_delivery(connection: redis.Redis, delivery_id: str, specs: list[JobSpec]) -> int | None:
     """Claim `delivery_id` and enqueue `specs` in one atomic round trip; None for a seen delivery.
 
-    Jobs whose id already exists are left alone (a push and a check_suite for one commit).
-    Specs asking for a rerun go through :func:`submit`, which may first delete a finished job.
+    Jobs whose id already exists are left alone (a push and a check_suite for one commit), except
+    that a spec asking for a rerun of a finished, failed or cancelled job goes on to
+    :func:`submit`, which deletes the old job first; if that fails, the delivery is released so
+    GitHub's redelivery runs it again.
     """
-    from rq.scripts import _build_hset_args
-
-    if any(spec.rerun for spec in specs):
-        if not claim_delivery(connection, delivery_id):
-            return None
-        try:
-            return sum(submit(connection, spec) for spec in specs)
-        except BaseException:
-            release_delivery(connection, delivery_id)
-            raise
     keys: list[str] = [DELIVERY_KEY.format(delivery_id=delivery_id)]
     args: list[Any] = [DELIVERY_TTL_SECONDS]
+    now = rqjob.timestamp()
     for spec in specs:
-        q, job = _create(connection, spec)
-        q._prepare_for_queue(job)
-        fields = _build_hset_args(job)  # type: ignore[no-untyped-call]
-        keys += [job.key, q.key]
-        args += [len(fields), job.id, *fields]
+        fields = rqjob.hash_fields(
+            queue=spec.queue,
+            func=spec.func,
+            kwargs=spec.kwargs,
+            timeout=spec.timeout,
+            retries=spec.retries,
+            on_failure=spec.on_failure,
+            description=spec.description or spec.func,
+            now=now,
+        )
+        keys += [rqjob.JOB_KEY.format(job_id=spec.job_id), rqjob.QUEUE_KEY.format(queue=spec.queue)]
+        args += [len(fields), spec.job_id, "1" if spec.rerun else "0", *fields]
     script = _SCRIPTS.get(id(connection))
     if script is None:
         script = _SCRIPTS[id(connection)] = connection.register_script(_DELIVERY_SCRIPT)
-    result = script(keys=keys, args=args)
-    return None if int(result) < 0 else int(result)
+    stored, *reruns = (int(n) for n in script(keys=keys, args=args))
+    if stored < 0:
+        return None
+    try:
+        return stored + sum(submit(connection, specs[i - 1], rerun=True) for i in reruns)
+    except BaseException:
+        release_delivery(connection, delivery_id)
+        raise
 
 
 def claim_delivery(connection: redis.Redis, delivery_id: str) -> bool:

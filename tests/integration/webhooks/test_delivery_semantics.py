@@ -145,3 +145,22 @@ def test_running_job_of_a_superseded_commit_stops_as_cancelled(
     assert (run["status"], run["conclusion"]) == ("completed", "cancelled")
     assert "building" in run["titles"] and "scanning" not in run["titles"]
     assert queues.active_runs(harness.redis) == {}
+
+
+def test_rerun_delivery_stores_again_only_a_job_whose_run_is_over(dockgate: Callable) -> None:
+    event, body, _ = payload("installation/created.json")  # its job asks for a rerun
+    harness = dockgate()
+    first = harness.post(event, body)
+    [jid] = first.json["jobs"]
+    assert first.status_code == 202 and first.json["new"] == 1
+    queued = harness.post(event, body)  # same job, still queued: left alone, not queued twice
+    assert queued.status_code == 202 and queued.json["new"] == 0
+    assert harness.redis.lrange(f"rq:queue:{queues.LOW}", 0, -1) == [jid.encode()]
+    harness.work()
+    assert queues.fetch(harness.redis, jid).get_status() == "finished"
+    again = harness.post(event, body)  # its run is over: deleted and stored again under the same id
+    assert again.status_code == 202 and again.json["new"] == 1
+    assert queues.fetch(harness.redis, jid).get_status() == "queued"
+    assert harness.redis.lrange(f"rq:queue:{queues.LOW}", 0, -1) == [jid.encode()]
+    harness.work()
+    assert queues.fetch(harness.redis, jid).get_status() == "finished"

@@ -18,6 +18,7 @@ from attestations.oci import Credentials, load_credentials
 from attestations.signing.backends import SignerBackend, to_backend
 from attestations.signing.base import Signer
 from attestations.signing.keys import PASSWORD_ENV, write_keypair
+from workers.image.layercache import LayerCache
 from workers.pipeline import PipelineConfig
 from workers.scan import VulnDB, open_db
 from workers.settings import Settings
@@ -75,6 +76,20 @@ def vulndb_from_settings(settings: Settings, override: Path | None = None) -> Vu
     return open_db(path)
 
 
+def cache_home(settings: Settings) -> Path:
+    """DOCKGATE_CACHE_DIR, else $XDG_CACHE_HOME/dockgate (~/.cache/dockgate)."""
+    if settings.cache_dir is not None:
+        return settings.cache_dir
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dockgate"
+
+
+def layer_cache_from_settings(settings: Settings) -> LayerCache | None:
+    """The shared layer cache; DOCKGATE_LAYER_CACHE_MB=0 turns it off."""
+    if settings.layer_cache_mb <= 0:
+        return None
+    return LayerCache(cache_home(settings), max_bytes=settings.layer_cache_mb << 20)
+
+
 def credentials_from_settings(settings: Settings) -> dict[str, Credentials]:
     path = settings.registry_credentials_path
     return load_credentials(path) if path is not None else {}
@@ -110,4 +125,5 @@ def pipeline_config(
         store=store,
         out_dir=out_dir,
         verify_key=verify_key,
+        layer_cache=layer_cache_from_settings(settings),
     )

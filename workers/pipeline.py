@@ -46,7 +46,7 @@ from workers.scan import GateResult, ScanReport, VulnDB, gate, scan_bom
 from workers.verdict import Verdict, decide
 
 if TYPE_CHECKING:
-    from workers.image import ImageFS
+    from workers.image import ImageFS, LayerCache
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -85,6 +85,9 @@ class PipelineConfig:
     verify_key: str = "dockgate.pub"  # shown in the report's verify command
     # When set, a retried job first verifies what an earlier attempt attached and reuses it.
     reuse: VerificationPolicy | None = None
+    # Uncompressed layers by diff_id: a pushed image is read back from the registry through it, so
+    # only layers this machine has not seen before are fetched (base layers are shared by builds).
+    layer_cache: LayerCache | None = None
 
 
 class _Timer:
@@ -276,9 +279,18 @@ def _push(
 
 
 def _open_image(image_id: str, pushed: PushedImage | None, cfg: PipelineConfig) -> ImageFS:
-    """The built image's filesystem, for the image checks and the SBOM (one read serves both)."""
+    """The built image's filesystem, for the image checks and the SBOM (one read serves both).
+
+    A pushed image is read back by digest from the registry, so the SBOM describes exactly the bytes
+    that are signed, and through the layer cache, so only new layers are transferred. Without a
+    registry the engine's `docker save` stream is the only way in (every layer, every time).
+    """
     from workers.image import open_image
 
+    if pushed is not None:
+        return open_image(
+            f"registry:{pushed.reference}", registry_auth=cfg.credentials, layer_cache=cfg.layer_cache
+        )
     return open_image(image_id, docker_client=cfg.engine)
 
 

@@ -84,6 +84,8 @@ class Settings:
     promote_permission: str = "write"
     public_url: str | None = None
     github_write_interval: float = 1.0
+    cache_dir: Path | None = None
+    layer_cache_mb: int = 20480
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -125,6 +127,8 @@ class Settings:
             promote_permission=get("DOCKGATE_PROMOTE_PERMISSION", _permission, "write"),
             public_url=get("DOCKGATE_PUBLIC_URL", _url, None),
             github_write_interval=get("DOCKGATE_GITHUB_WRITE_INTERVAL", _seconds, 1.0),
+            cache_dir=get("DOCKGATE_CACHE_DIR", Path, None),
+            layer_cache_mb=get("DOCKGATE_LAYER_CACHE_MB", _int, 20480),
         )
         if problems:
             raise ConfigError("invalid environment: " + "; ".join(problems))
@@ -183,4 +187,6 @@ ENV_NAMES: dict[str, str] = {
     "promote_permission": "DOCKGATE_PROMOTE_PERMISSION",
     "public_url": "DOCKGATE_PUBLIC_URL",
     "github_write_interval": "DOCKGATE_GITHUB_WRITE_INTERVAL",
+    "cache_dir": "DOCKGATE_CACHE_DIR",
+    "layer_cache_mb": "DOCKGATE_LAYER_CACHE_MB",
 }

@@ -86,10 +86,12 @@ def worker(args: argparse.Namespace) -> int:
     from rq.serializers import JSONSerializer
 
     from workers import queues
+    from workers.preload import preload
     from workers.settings import Settings
 
     settings = Settings.from_env()
     connection = queues.connect(settings.redis_url, timeout=30.0)
+    preload()  # before forking work horses: each job then starts with the pipeline loaded
     names = list(queues.QUEUE_NAMES)
     rq_worker = Worker(
         [queues.queue(n, connection) for n in names], connection=connection, serializer=JSONSerializer

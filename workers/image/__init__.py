@@ -18,6 +18,7 @@ from workers.image.errors import (
     SymlinkEscape,
 )
 from workers.image.fs import ImageFS
+from workers.image.layercache import LayerCache, LayerMismatch
 from workers.image.model import FileEntry, LayerInfo, Limits
 from workers.image.sources import open_image
 
@@ -29,7 +30,9 @@ __all__ = [
     "ImageError",
     "ImageFS",
     "ImageNotFound",
+    "LayerCache",
     "LayerInfo",
+    "LayerMismatch",
     "Limits",
     "NotAFile",
     "SymlinkEscape",

@@ -11,6 +11,7 @@ import io
 import os
 import tempfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
@@ -84,16 +85,10 @@ class BlobReader(io.RawIOBase):
 
 def inflate_to_scratch(source: IO[bytes], limits: Limits, what: str) -> Blob:
     """Decompress a gzip (or pass through an uncompressed) layer into an unnamed scratch file."""
-    head = source.read(4)
     out = tempfile.TemporaryFile(dir=limits.scratch_dir)  # noqa: SIM115 - owned by the returned fd
     fd = os.dup(out.fileno())
     try:
-        if head.startswith(GZIP_MAGIC):
-            size = _gunzip(head, source, out, limits, what)
-        elif head.startswith(ZSTD_MAGIC):
-            raise ImageError(f"{what} is zstd-compressed, which this reader does not support yet")
-        else:
-            size = _copy(head, source, out, limits, what)
+        size = inflate(source, out, limits, what)
         out.flush()
     except BaseException:
         os.close(fd)
@@ -103,7 +98,34 @@ def inflate_to_scratch(source: IO[bytes], limits: Limits, what: str) -> Blob:
     return Blob(fd, 0, size)
 
 
-def _gunzip(head: bytes, source: IO[bytes], out: IO[bytes], limits: Limits, what: str) -> int:
+def inflate(
+    source: IO[bytes],
+    out: IO[bytes],
+    limits: Limits,
+    what: str,
+    update: Callable[[bytes], None] | None = None,
+) -> int:
+    """Write the uncompressed layer to `out` (bomb limits apply); `update` sees every chunk written."""
+    head = source.read(4)
+    sink = out.write if update is None else _tee(out, update)
+    if head.startswith(GZIP_MAGIC):
+        return _gunzip(head, source, sink, limits, what)
+    if head.startswith(ZSTD_MAGIC):
+        raise ImageError(f"{what} is zstd-compressed, which this reader does not support yet")
+    return _copy(head, source, sink, limits, what)
+
+
+def _tee(out: IO[bytes], update: Callable[[bytes], None]) -> Callable[[bytes], object]:
+    def write(data: bytes) -> None:
+        update(data)
+        out.write(data)
+
+    return write
+
+
+def _gunzip(
+    head: bytes, source: IO[bytes], write: Callable[[bytes], object], limits: Limits, what: str
+) -> int:
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     consumed = written = 0
     chunk = head
@@ -113,7 +135,7 @@ def _gunzip(head: bytes, source: IO[bytes], out: IO[bytes], limits: Limits, what
         while True:
             written += len(data)
             _check(written, consumed, limits, what)
-            out.write(data)
+            write(data)
             if not inflater.unconsumed_tail:
                 break
             data = inflater.decompress(inflater.unconsumed_tail, _CHUNK)
@@ -127,14 +149,14 @@ def _gunzip(head: bytes, source: IO[bytes], out: IO[bytes], limits: Limits, what
     return written
 
 
-def _copy(head: bytes, source: IO[bytes], out: IO[bytes], limits: Limits, what: str) -> int:
+def _copy(head: bytes, source: IO[bytes], write: Callable[[bytes], object], limits: Limits, what: str) -> int:
     written = 0
     chunk = head
     while chunk:
         written += len(chunk)
         if written > limits.max_layer_bytes:
             raise DecompressionBomb(f"{what} is larger than {limits.max_layer_bytes} bytes: refusing it")
-        out.write(chunk)
+        write(chunk)
         chunk = source.read(_CHUNK)
     return written
 

@@ -10,15 +10,17 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from attestations.oci import RegistryClient, RegistryError, load_credentials, parse_reference
+from attestations.oci import Credentials, RegistryClient, RegistryError, load_credentials, parse_reference
 from attestations.oci.errors import NotFound
 from workers.image.archive import history_layers, open_archive_fd
-from workers.image.blobs import Blob, inflate_to_scratch
+from workers.image.blobs import Blob, inflate, inflate_to_scratch
 from workers.image.errors import ImageError, ImageNotFound
 from workers.image.fs import ImageFS, close_fds
+from workers.image.layercache import LayerCache
 from workers.image.model import Limits
 
 logger = logging.getLogger(__name__)
@@ -33,14 +35,23 @@ def open_image(
     *,
     docker_client: Any = None,
     registry_credentials: Path | None = None,
+    registry_auth: Mapping[str, Credentials] | None = None,
+    layer_cache: LayerCache | None = None,
     limits: Limits | None = None,
 ) -> ImageFS:
-    """Open an image by engine name/id, `docker-archive:TAR` or `registry:REF` (plain HTTP on loopback)."""
+    """Open an image by engine name/id, `docker-archive:TAR` or `registry:REF` (plain HTTP on loopback).
+
+    Registry layers already in `layer_cache` (by diff_id) are not fetched again; the others are
+    fetched, checked against both their digest and their diff_id, and added to it.
+    """
     limits = limits or Limits()
     if source.startswith(ARCHIVE):
         image = _from_archive(source, Path(source[len(ARCHIVE) :]), limits)
     elif source.startswith(REGISTRY):
-        image = _from_registry(source[len(REGISTRY) :], registry_credentials, limits)
+        auth = dict(registry_auth or {})
+        if registry_credentials is not None:
+            auth.update(load_credentials(registry_credentials))
+        image = _from_registry(source[len(REGISTRY) :], auth, limits, layer_cache)
     else:
         image = _from_engine(source, docker_client, limits)
     image.source = source
@@ -80,12 +91,13 @@ def _from_engine(name: str, client: Any, limits: Limits) -> ImageFS:
     return open_archive_fd(fd, name=display, limits=limits, repo_digest=digests[0] if digests else None)
 
 
-def _from_registry(ref_text: str, credentials_path: Path | None, limits: Limits) -> ImageFS:
+def _from_registry(
+    ref_text: str, credentials: Mapping[str, Credentials], limits: Limits, cache: LayerCache | None
+) -> ImageFS:
     ref = parse_reference(ref_text)
-    creds = load_credentials(credentials_path) if credentials_path else {}
     fds: list[int] = []
     try:
-        with RegistryClient(ref.registry, credentials=creds.get(ref.registry)) as client:
+        with RegistryClient(ref.registry, credentials=credentials.get(ref.registry)) as client:
             manifest = client.get_manifest(ref.repository, ref.reference)
             document = manifest.json()
             if "manifests" in document:
@@ -94,12 +106,19 @@ def _from_registry(ref_text: str, credentials_path: Path | None, limits: Limits)
             raw_config = client.get_blob(
                 ref.repository, str(document["config"]["digest"]), max_size=limits.max_json_bytes
             )
+            config = json.loads(raw_config)
+            entries = document.get("layers") or []
+            diff_ids = _diff_ids(config, len(entries), ref_text)
             blobs: list[Blob] = []
             digests: list[str | None] = []
-            for number, layer in enumerate(document.get("layers") or []):
-                with client.open_blob(ref.repository, str(layer["digest"])) as stream:
-                    blobs.append(inflate_to_scratch(stream, limits, f"{ref_text} layer {number}"))
-                fds.append(blobs[-1].fd)
+            for number, (layer, diff_id) in enumerate(zip(entries, diff_ids, strict=True)):
+                what = f"{ref_text} layer {number}"
+                blob = cache.open(diff_id) if cache is not None else None
+                if blob is None:
+                    digest = str(layer["digest"])
+                    blob = _fetch_layer(client, ref.repository, digest, diff_id, what, limits, cache)
+                fds.append(blob.fd)
+                blobs.append(blob)
                 digests.append(str(layer["digest"]))
     except NotFound as exc:
         close_fds(fds)()
@@ -110,7 +129,6 @@ def _from_registry(ref_text: str, credentials_path: Path | None, limits: Limits)
     except BaseException:
         close_fds(fds)()
         raise
-    config = json.loads(raw_config)
     layers, by_index = history_layers(config, blobs, digests)
     return ImageFS(
         name=str(ref),
@@ -122,6 +140,32 @@ def _from_registry(ref_text: str, credentials_path: Path | None, limits: Limits)
         limits=limits,
         on_close=close_fds(fds),
     )
+
+
+def _fetch_layer(
+    client: RegistryClient,
+    repository: str,
+    digest: str,
+    diff_id: str,
+    what: str,
+    limits: Limits,
+    cache: LayerCache | None,
+) -> Blob:
+    with client.open_blob(repository, digest) as stream:
+        if cache is None:
+            return inflate_to_scratch(stream, limits, what)
+        return cache.admit(diff_id, lambda out, update: inflate(stream, out, limits, what, update))
+
+
+def _diff_ids(config: Any, count: int, what: str) -> list[str]:
+    """The config's uncompressed layer digests, one per manifest layer."""
+    rootfs = config.get("rootfs") if isinstance(config, dict) else None
+    diff_ids = rootfs.get("diff_ids") if isinstance(rootfs, dict) else None
+    if not isinstance(diff_ids, list) or len(diff_ids) != count:
+        raise ImageError(
+            f"{what}: the image config's rootfs.diff_ids do not match the manifest's {count} layers"
+        )
+    return [str(d) for d in diff_ids]
 
 
 def _pick_platform(index: dict[str, Any], what: str) -> str:

@@ -74,6 +74,15 @@ class _Reader:
 
 def iter_headers(blob: Blob, what: str) -> Iterator[Header]:
     """Every member header of the tar in `blob`, with pax/GNU long names applied."""
+    try:
+        yield from _iter_headers(blob, what)
+    except ValueError as exc:  # a number field that is not a number: not a tar at all
+        raise ImageError(
+            f"{what} is not a valid tar archive ({exc}): the layer is corrupt or is not a filesystem layer"
+        ) from exc
+
+
+def _iter_headers(blob: Blob, what: str) -> Iterator[Header]:
     reader = _Reader(blob)
     offset = 0
     pending: dict[str, str] = {}

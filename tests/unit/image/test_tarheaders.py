@@ -80,3 +80,20 @@ def test_damaged_headers_are_errors(tmp_path: Path) -> None:
     with pytest.raises(ImageError, match="truncated"):
         list(iter_headers(blob, "t"))
     os.close(blob.fd)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"payloadType":"application/vnd.in-toto+json","payload":"eyJfdHlwZSI6Imh0dHBzOi8vaW4tdG90by5pby9TdGF0ZW1lbnQvdjEiLCJzY2hlbWEiOiJ4In0="}'
+        * 8,  # a cosign .att layer served where a filesystem layer was expected
+        os.urandom(2048),
+    ],
+)
+def test_a_layer_that_is_not_a_tar_is_refused_with_an_image_error(tmp_path: Path, data: bytes) -> None:
+    blob = _blob(tmp_path, data)
+    try:
+        with pytest.raises(ImageError, match="layer"):
+            list(iter_headers(blob, "layer 0"))
+    finally:
+        os.close(blob.fd)

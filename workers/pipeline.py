@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from attestations.attach import attach_attestations, sign_image
 from attestations.index import AttestationRecord, AttestationStore, ComponentRecord, ImageRecord
 from attestations.oci import Credentials, RegistryClient
+from attestations.oci.locks import TagLock
 from attestations.policy import VerificationPolicy
 from attestations.signing.base import Signer
 from attestations.statements import (
@@ -88,6 +89,8 @@ class PipelineConfig:
     # Uncompressed layers by diff_id: a pushed image is read back from the registry through it, so
     # only layers this machine has not seen before are fetched (base layers are shared by builds).
     layer_cache: LayerCache | None = None
+    # Serialises tag read-modify-writes (referrers index, `.sig`) across workers; None: this process only.
+    tag_lock: TagLock | None = None
 
 
 class _Timer:
@@ -328,7 +331,9 @@ def _attest(
         if pushed is None:  # nothing to attach to: sign locally, the bundles go to --out
             signed = [(s.predicate_type, cfg.signer.sign_dsse(s).bundle_json) for s in statements]
             return [AttachedEvidence(t, evidence.bundle_digest(b)) for t, b in signed], signed, None
-        with RegistryClient(pushed.registry, credentials=cfg.credentials.get(pushed.registry)) as client:
+        with RegistryClient(
+            pushed.registry, credentials=cfg.credentials.get(pushed.registry), tag_lock=cfg.tag_lock
+        ) as client:
             reused = _reuse(pushed, cfg, client)
             if reused is not None:
                 return reused

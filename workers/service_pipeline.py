@@ -16,15 +16,17 @@ from typing import Any
 from attestations.errors import ConfigError, TransientError
 from attestations.index import SqlAttestationStore
 from attestations.oci import RegistryClient
+from attestations.oci.locks import TagLock
 from attestations.policy import VerificationPolicy
 from attestations.signing.key_signer import KeySigner
 from attestations.signing.keyless import load_trust_config
-from workers import backends
+from workers import backends, queues
 from workers.checkout import checkout
 from workers.checks import Action, Annotation, CheckOutcome
 from workers.jobs import ImageJobContext
 from workers.pipeline import PipelineConfig, Source, run_image
 from workers.promote import PromotionResult, eligible_ref, promote
+from workers.registry_locks import redis_tag_lock
 from workers.repoconfig import RepoConfig, load_repo_config
 from workers.runreport import ImageRun, check_annotations, summary, title
 from workers.settings import Settings
@@ -41,6 +43,7 @@ class FullPipeline:
             raise ConfigError("the full pipeline needs DOCKGATE_STAGING_REGISTRY")
         self.settings = settings
         self._engine = engine
+        self._tag_lock: TagLock | None = None
         self.signer = backends.signer_from_settings(settings)
         self.vulndb = backends.vulndb_from_settings(settings)
         if self.vulndb is None:
@@ -75,7 +78,14 @@ class FullPipeline:
         )
         # A retried job reuses the evidence a previous attempt attached (same digest, same statements).
         reuse = self.verification_policy() if isinstance(self.signer, KeySigner) else None
-        return dataclasses.replace(cfg, reuse=reuse)
+        return dataclasses.replace(cfg, reuse=reuse, tag_lock=self.tag_lock)
+
+    @property
+    def tag_lock(self) -> TagLock:
+        """Tag updates serialised across all workers (Redis), not just this process."""
+        if self._tag_lock is None:
+            self._tag_lock = redis_tag_lock(queues.connect(self.settings.redis_url, timeout=30.0))
+        return self._tag_lock
 
     def run(self, ctx: ImageJobContext, progress: Callable[[str], None]) -> CheckOutcome:
         progress("checkout")
@@ -137,7 +147,7 @@ class FullPipeline:
         store = SqlAttestationStore(self.settings.database_url)
         with (
             RegistryClient(staging_host, credentials=creds.get(staging_host)) as staging,
-            RegistryClient(prod_host, credentials=creds.get(prod_host)) as production,
+            RegistryClient(prod_host, credentials=creds.get(prod_host), tag_lock=self.tag_lock) as production,
         ):
             return promote(
                 reference,

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import logging
+from contextlib import AbstractContextManager
 from typing import IO, Any
 from urllib.parse import urljoin
 
@@ -27,6 +28,7 @@ from attestations.oci.errors import (
     RegistryError,
     RegistryUnavailable,
 )
+from attestations.oci.locks import TagLock, local_tag_lock
 from attestations.oci.manifest import Manifest, digest_of
 from attestations.oci.mediatypes import INDEX_TYPES, MANIFEST_TYPES, OCI_INDEX
 from attestations.oci.reference import validate_digest
@@ -55,9 +57,15 @@ class RegistryClient:
     """One registry host; methods name the repository they act on."""
 
     def __init__(
-        self, registry: str, *, credentials: Credentials | None = None, plain_http: bool | None = None
+        self,
+        registry: str,
+        *,
+        credentials: Credentials | None = None,
+        plain_http: bool | None = None,
+        tag_lock: TagLock | None = None,
     ) -> None:
         self.registry = registry
+        self._tag_lock = tag_lock or local_tag_lock
         use_http = _is_loopback(registry) if plain_http is None else plain_http
         self.base = f"{'http' if use_http else 'https'}://{registry}"
         self._session = requests.Session()
@@ -68,6 +76,10 @@ class RegistryClient:
 
     def close(self) -> None:
         self._session.close()
+
+    def lock_tag(self, repository: str, tag: str) -> AbstractContextManager[object]:
+        """Hold while reading, changing and writing back `repository:tag` (see attestations.oci.locks)."""
+        return self._tag_lock(f"{self.registry}/{repository}:{tag}")
 
     def __enter__(self) -> RegistryClient:
         return self

@@ -7,10 +7,12 @@ config JSON below reproduce its field order, and annotation maps are key-sorted 
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Mapping
 from typing import Any
 
-from attestations.oci import NotFound, RegistryClient, canonical_json, digest_of
+from attestations.oci import NotFound, RegistryClient, RegistryError, canonical_json, digest_of
+from attestations.oci.locks import UPDATE_ATTEMPTS
 from attestations.oci.mediatypes import (
     ANN_PREDICATE_TYPE,
     ANN_SIGNATURE,
@@ -19,6 +21,8 @@ from attestations.oci.mediatypes import (
     OCI_MANIFEST,
     SIMPLESIGNING,
 )
+
+logger = logging.getLogger(__name__)
 
 MAX_LEGACY_LAYERS = 1000
 
@@ -82,24 +86,42 @@ def append_layer(
     media_type: str,
     annotations: Mapping[str, str],
 ) -> str:
-    """Add one layer to the signature image at `tag`, replacing an identical blob; returns its digest."""
+    """Add one layer to the signature image at `tag`, replacing an identical blob; returns its digest.
+
+    Under the tag's lock, and read back after writing: if another writer replaced the manifest
+    without our layer, the layer is appended again (a few times, then reported).
+    """
     digest = client.put_blob(repository, blob)
-    try:
-        layers = list(client.get_manifest(repository, tag).json().get("layers", []))
-    except NotFound:
-        layers = []
-    layers = [layer for layer in layers if layer.get("digest") != digest][: MAX_LEGACY_LAYERS - 1]
-    layers.append(
-        {
-            "mediaType": media_type,
-            "size": len(blob),
-            "digest": digest,
-            "annotations": dict(sorted(annotations.items())),
-        }
+    written = False
+    with client.lock_tag(repository, tag):
+        for _attempt in range(UPDATE_ATTEMPTS + 1):  # the last pass only checks
+            try:
+                current = client.get_manifest(repository, tag)
+                layers = list(current.json().get("layers", []))
+            except NotFound:
+                current, layers = None, []
+            if written and current is not None and any(layer.get("digest") == digest for layer in layers):
+                return current.digest
+            if _attempt == UPDATE_ATTEMPTS:
+                break
+            if written:
+                logger.warning("%s:%s lost a layer to another writer: appending it again", repository, tag)
+            layers = [layer for layer in layers if layer.get("digest") != digest][: MAX_LEGACY_LAYERS - 1]
+            layers.append(
+                {
+                    "mediaType": media_type,
+                    "size": len(blob),
+                    "digest": digest,
+                    "annotations": dict(sorted(annotations.items())),
+                }
+            )
+            manifest, config = legacy_manifest(layers)
+            client.put_blob(repository, config)
+            client.put_manifest(repository, tag, manifest, OCI_MANIFEST)
+            written = True
+    raise RegistryError(
+        f"{repository}:{tag} kept being replaced by another writer while adding a layer; run the job again"
     )
-    manifest, config = legacy_manifest(layers)
-    client.put_blob(repository, config)
-    return client.put_manifest(repository, tag, manifest, OCI_MANIFEST)
 
 
 def write_legacy_signature(

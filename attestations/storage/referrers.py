@@ -11,7 +11,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from attestations.oci import NotFound, RegistryClient, canonical_json, digest_of
+from attestations.oci import NotFound, RegistryClient, RegistryError, canonical_json, digest_of
+from attestations.oci.locks import UPDATE_ATTEMPTS
 from attestations.oci.mediatypes import (
     ANN_BUNDLE_CONTENT,
     ANN_BUNDLE_PREDICATE_TYPE,
@@ -73,24 +74,48 @@ def referrer_descriptor(manifest: bytes) -> dict[str, Any]:
 def add_to_referrers_index(
     client: RegistryClient, repository: str, subject_digest: str, entries: list[dict[str, Any]]
 ) -> None:
-    """Merge `entries` into the tag-schema index of `subject_digest` (no-op with a referrers API)."""
+    """Merge `entries` into the tag-schema index of `subject_digest` (no-op with a referrers API).
+
+    Under the tag's lock, and checked by reading the index back: a writer outside dockgate that
+    replaced it meanwhile (losing our entries) is merged with again, a few times, then reported.
+    """
     if client.has_referrers_api(repository, subject_digest):
         return
     tag = referrers_tag(subject_digest)
+    with client.lock_tag(repository, tag):
+        for attempt in range(UPDATE_ATTEMPTS + 1):  # the last pass only checks
+            index = _read_index(client, repository, tag)
+            known = {m.get("digest") for m in index.get("manifests", [])}
+            added = [e for e in entries if e["digest"] not in known]
+            if not added:
+                return
+            if attempt == UPDATE_ATTEMPTS:
+                break
+            if attempt:
+                logger.warning(
+                    "referrers index %s:%s lost %d entries to another writer: merging again",
+                    repository,
+                    tag,
+                    len(added),
+                )
+            index["manifests"] = [*index.get("manifests", []), *added]
+            client.put_manifest(repository, tag, canonical_json(index), OCI_INDEX)
+            logger.debug(
+                "referrers index %s:%s now lists %d manifests", repository, tag, len(index["manifests"])
+            )
+    raise RegistryError(
+        f"the referrers index {repository}:{tag} kept being replaced by another writer while adding"
+        f" {len(entries)} entries; run the job again"
+    )
+
+
+def _read_index(client: RegistryClient, repository: str, tag: str) -> dict[str, Any]:
     try:
         current = client.get_manifest(repository, tag)
         index = current.json() if current.media_type in INDEX_TYPES else None
     except NotFound:
         index = None
-    if index is None:
-        index = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": []}
-    known = {m.get("digest") for m in index.get("manifests", [])}
-    added = [e for e in entries if e["digest"] not in known]
-    if not added:
-        return
-    index["manifests"] = [*index.get("manifests", []), *added]
-    client.put_manifest(repository, tag, canonical_json(index), OCI_INDEX)
-    logger.debug("referrers index %s:%s now lists %d manifests", repository, tag, len(index["manifests"]))
+    return index if isinstance(index, dict) else {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": []}
 
 
 def write_bundle_referrer(

@@ -46,6 +46,8 @@ class ImageFS:
         self.layers = layers
         self._on_close = on_close
         self._nodes: dict[str, _Node] = {}
+        # Entries a later layer deleted or replaced: gone from the merged tree, still in a layer tar.
+        self._shadowed: list[_Node] = []
         limit = (limits or Limits()).max_entries
         seen = 0
         for index in sorted(blobs):
@@ -73,6 +75,10 @@ class ImageFS:
                 hide_below.add(change.path)
         if hide_self or hide_below:
             self._hide(hide_self, hide_below)
+        for path in added.keys() & self._nodes.keys():
+            old = self._nodes[path]
+            if not (old[0].type == "dir" and added[path][0].type == "dir"):  # not a dir listed again
+                self._shadowed.append(old)
         self._nodes.update(added)
         return seen
 
@@ -104,7 +110,7 @@ class ImageFS:
                 if "/" in hide_below and path != "/":
                     doomed.append(path)
         for path in doomed:
-            del self._nodes[path]
+            self._shadowed.append(self._nodes.pop(path))
 
     # -- reading -----------------------------------------------------------------------------------
     def files(self) -> Iterator[FileEntry]:
@@ -114,6 +120,23 @@ class ImageFS:
 
     def __len__(self) -> int:
         return len(self._nodes)
+
+    def shadowed(self) -> Iterator[FileEntry]:
+        """Entries deleted or replaced by a later layer: not in the merged filesystem, but still in
+        the image (anyone who pulls it can extract them from their layer), by layer then path."""
+        for entry, _blob in sorted(self._shadowed, key=lambda node: (node[0].layer_index, node[0].path)):
+            yield entry
+
+    def read_shadowed(self, entry: FileEntry, limit: int = 64 << 20) -> bytes:
+        """The content `entry` (from :meth:`shadowed`) has in its own layer."""
+        for node in self._shadowed:
+            if node[0] is entry:
+                if node[1] is None:
+                    raise NotAFile(f"{entry.path} in layer {entry.layer_index} has no readable content")
+                if entry.size > limit:
+                    raise FileTooLarge(f"{entry.path} is {entry.size} bytes, over the {limit}-byte limit")
+                return node[1].pread(entry.size, 0)
+        raise NotAFile(f"{entry.path} is not a shadowed entry of {self.name}")
 
     def entry(self, path: str, *, follow: bool = True) -> FileEntry | None:
         """The entry at `path` (symlinks followed unless `follow=False`), or None."""

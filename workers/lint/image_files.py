@@ -9,7 +9,8 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from workers.lint.findings import Finding
@@ -56,11 +57,7 @@ def _head(image: ImageLike, path: str) -> bytes:
         return b""
 
 
-def _npmrc_has_token(image: ImageLike, path: str) -> bool:
-    return bool(re.search(rb"_authToken\s*=|_auth\s*=|_password\s*=", _head(image, path)))
-
-
-def _secret_file(image: ImageLike, entry: FileLike) -> bool:
+def _secret_file(entry: FileLike, head: Callable[[], bytes]) -> bool:
     if any(p.search(entry.path) for p in SECRET_PATH_ALLOW):
         return False
     if entry.type == "dir":
@@ -69,22 +66,44 @@ def _secret_file(image: ImageLike, entry: FileLike) -> bool:
         return False
     base = posixpath.basename(entry.path)
     if base == ".npmrc":
-        return _npmrc_has_token(image, entry.path)
+        return bool(re.search(rb"_authToken\s*=|_auth\s*=|_password\s*=", head()))
     if base in SECRET_BASENAMES or any(p.search(entry.path) for p in SECRET_PATH_PATTERNS):
         return True
     if KEY_EXTENSIONS.search(base):
-        return entry.path.endswith((".p12", ".pfx")) or b"PRIVATE KEY-----" in _head(image, entry.path)
+        return entry.path.endswith((".p12", ".pfx")) or b"PRIVATE KEY-----" in head()
     return False
 
 
 def secret_files(image: ImageLike, files: Sequence[FileLike], ctx: ImageContext) -> list[Finding]:
-    """DG204: private keys, .env, credential files, tokens in .npmrc, .git directories."""
-    hits: list[tuple[str, int]] = []
-    for entry in files:
-        if not _secret_file(image, entry):
-            continue
-        hits.append((f"{entry.path} is in the image", entry.layer_index))
+    """DG204: private keys, .env, credential files, tokens in .npmrc, .git directories.
+
+    Also the ones a later layer deleted or overwrote: `RUN rm` does not take a file out of the
+    layer that added it, and anyone who pulls the image can extract it from there.
+    """
+    hits = [
+        (f"{entry.path} is in the image", entry.layer_index)
+        for entry in files
+        if _secret_file(entry, partial(_head, image, entry.path))
+    ]
+    shadowed = getattr(image, "shadowed", None)
+    hits += [
+        (
+            f"{entry.path} was removed or replaced by a later layer but is still in the layer that"
+            f" added it (layer {entry.layer_index}): anyone who pulls the image can extract it",
+            entry.layer_index,
+        )
+        for entry in (shadowed() if shadowed is not None else ())
+        if _secret_file(entry, partial(_shadowed_head, image, entry))
+    ]
     return _capped("DG204", hits, ctx)
+
+
+def _shadowed_head(image: ImageLike, entry: FileLike) -> bytes:
+    try:
+        data: bytes = image.read_shadowed(entry, limit=1 << 20)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - too large or not a file: the path alone decides
+        return b""
+    return data
 
 
 def setid_files(files: Iterable[FileLike], ctx: ImageContext) -> list[Finding]:

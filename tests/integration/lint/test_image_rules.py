@@ -83,6 +83,29 @@ def test_rule_fires_on_the_image_made_to_break_it(
     assert all(f.path == str(path) and f.fix for f in hits)
 
 
+def test_secrets_removed_or_overwritten_by_a_later_layer_are_still_reported(
+    build_case: Callable[[str, str, dict[str, bytes]], tuple[str, Path]],
+) -> None:
+    """`RUN rm` does not take a file out of the layer that added it: `docker save` still has it."""
+    dockerfile = (
+        f"FROM {BUSYBOX}\n"
+        "COPY id_rsa /home/app/.ssh/id_rsa\n"
+        "RUN rm /home/app/.ssh/id_rsa\n"
+        "COPY npmrc /home/app/.npmrc\n"
+        "RUN echo registry=https://registry.npmjs.org/ > /home/app/.npmrc\n"
+        "COPY notes.txt /home/app/notes.txt\n"
+        "RUN rm /home/app/notes.txt\n" + TAIL
+    )
+    files = {"id_rsa": b"@PEM", "npmrc": f"//registry.npmjs.org/:_authToken={NPM_TOKEN}\n".encode()}
+    image_id, path = build_case("dg204-shadowed", dockerfile, {**files, "notes.txt": b"harmless"})
+    findings = [f for f in _check(image_id, path) if f.rule == "DG204"]
+    assert sorted((f.line, f.message.split(" was removed")[0]) for f in findings) == [
+        (2, "/home/app/.ssh/id_rsa"),
+        (4, "/home/app/.npmrc"),  # the token-free .npmrc written over it is not a secret
+    ], [f.message for f in findings]
+    assert all("still in the layer" in f.message for f in findings)
+
+
 def test_clean_image_has_no_findings(
     build_case: Callable[[str, str, dict[str, bytes]], tuple[str, Path]],
 ) -> None:

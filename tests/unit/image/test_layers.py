@@ -95,3 +95,27 @@ def test_symlinks_and_hardlinks_resolve_inside_the_image(make_archive: Callable[
         with image.open("/lib/libz.so.1") as stream:
             stream.seek(1)
             assert stream.read() == b"LF"
+
+
+def test_deleted_and_replaced_entries_stay_visible_as_shadowed(make_archive: Callable[..., Path]) -> None:
+    """What a later layer hides is still in the image's tars: the secret-file check must see it."""
+    top = [
+        ("etc/os-release", "file", b"ID=custom\n"),
+        ("app/.wh.sub", "file", b""),
+        ("cache/.wh..wh..opq", "file", b""),
+        ("data", "file", b"now a file"),
+        ("etc", "dir", ""),  # a directory listed again is not a replacement
+    ]
+    with open_image(f"docker-archive:{make_archive([BASE, top])}") as image:
+        shadowed = {(e.path, e.layer_index): e for e in image.shadowed()}
+        assert set(shadowed) == {
+            ("/etc/os-release", 0),
+            ("/app/sub", 0),
+            ("/app/sub/b.txt", 0),
+            ("/cache/x", 0),
+            ("/data", 0),
+            ("/data/old", 0),
+        }
+        assert image.read_shadowed(shadowed[("/etc/os-release", 0)]) == b"ID=debian\n"
+        assert image.read_shadowed(shadowed[("/app/sub/b.txt", 0)]) == b"b"
+        assert image.read("/etc/os-release") == b"ID=custom\n"

@@ -6,6 +6,7 @@ The JSON document is the contract (CLI `--format json`, gate baselines, the pred
 
 from __future__ import annotations
 
+import dataclasses
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
@@ -97,8 +98,26 @@ def _db_version(db: dict[str, Any]) -> str:
     return f"{db.get('snapshot') or 'unknown'} ({digests})"
 
 
+def public_db(db: dict[str, Any]) -> dict[str, Any]:
+    """The DB identity without this host's file paths (signed attestations are public): sources
+    keep their last two path parts and their sha256, which identifies the data exactly."""
+    out = {k: v for k, v in db.items() if k != "path"}
+    out["sources"] = [
+        {**source, "name": _public_name(str(source.get("name", "")))} for source in db.get("sources", ())
+    ]
+    return out
+
+
+def _public_name(name: str) -> str:
+    if "://" in name or not name.startswith("/"):
+        return name
+    outer, bang, inner = name.partition("!")
+    return "/".join(outer.rstrip("/").split("/")[-2:]) + bang + inner
+
+
 def report_predicate(report: ScanReport) -> dict[str, Any]:
     """The in-toto predicate of type `PREDICATE_TYPE` (cosign's CosignVulnPredicate shape)."""
+    report = dataclasses.replace(report, db=public_db(report.db))
     return {
         "invocation": {"parameters": None, "uri": "", "event_id": "", "builder.id": ""},
         "scanner": {

@@ -132,6 +132,30 @@ def test_outputs(report: ScanReport) -> None:
     assert predicate["scanner"]["result"]["findings"] == doc["findings"]
     assert predicate["metadata"]["scanStartedOn"] <= predicate["metadata"]["scanFinishedOn"]
     assert json.loads(json.dumps(predicate)) == predicate
+    # signed attestations are public: no host file paths, the data still identified by its sha256
+    signed_db = predicate["scanner"]["result"]["db"]
+    assert "path" in doc["db"] and "path" not in signed_db
+    assert signed_db["sources"][0]["sha256"] == doc["db"]["sources"][0]["sha256"]
+    assert not any(s["name"].startswith("/") for s in signed_db["sources"]), signed_db["sources"]
+
+
+def test_public_db_names_keep_the_last_two_path_parts() -> None:
+    from workers.scan.output import public_db
+
+    db = {
+        "path": "/var/lib/dockgate/vulndb.sqlite",
+        "sources": [
+            {"name": "/srv/osv/PyPI/all.zip!GHSA-1.json", "sha256": "a"},
+            {"name": "/srv/osv/records/", "sha256": "b"},
+            {"name": "https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip", "sha256": "c"},
+        ],
+    }
+    assert [s["name"] for s in public_db(db)["sources"]] == [
+        "PyPI/all.zip!GHSA-1.json",
+        "osv/records",
+        "https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip",
+    ]
+    assert "path" not in public_db(db)
 
 
 def test_osv_scanner_satisfies_the_protocol(shared_db: VulnDB, make_bom: BOM) -> None:

@@ -7,6 +7,7 @@ digest: a valid signature over a statement about another image proves nothing ab
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
@@ -40,6 +41,22 @@ def verify_key_signature(
     return None
 
 
+def trusted_signing_key(
+    policy: VerificationPolicy, signatures: Iterable[bytes], message: bytes, what: str = "DSSE signature"
+) -> ec.EllipticCurvePublicKey:
+    """The trusted key, inside its validity window, that made one of `signatures`."""
+    outside = None
+    for signature in signatures:
+        key = verify_key_signature(policy.public_keys, signature, message)
+        if key is None:
+            continue
+        why = policy.key_outside_window(key)
+        if why is None:
+            return key
+        outside = f"{what} is by key {key_hint(key)}, which is {why} (re-sign with a current key)"
+    raise BundleRejected(outside or f"{what} does not verify with any trusted public key")
+
+
 def _verify_key(doc: dict[str, Any], policy: VerificationPolicy) -> tuple[bytes, str]:
     if not policy.public_keys:
         raise BundleRejected("bundle is key-signed but the policy trusts no public key")
@@ -49,11 +66,8 @@ def _verify_key(doc: dict[str, Any], policy: VerificationPolicy) -> tuple[bytes,
         raise BundleRejected(f"malformed DSSE envelope in bundle: {exc}") from exc
     if envelope.payload_type != INTOTO_PAYLOAD_TYPE:
         raise BundleRejected(f"payloadType {envelope.payload_type!r} is not in-toto")
-    for signature in envelope.signatures:
-        key = verify_key_signature(policy.public_keys, signature, envelope.pae())
-        if key is not None:
-            return envelope.payload, f"key {key_hint(key)}"
-    raise BundleRejected("DSSE signature does not verify with any trusted public key")
+    key = trusted_signing_key(policy, envelope.signatures, envelope.pae())
+    return envelope.payload, f"key {key_hint(key)}"
 
 
 def _verify_keyless(bundle_json: bytes, policy: VerificationPolicy) -> tuple[bytes, str]:

@@ -11,7 +11,7 @@ import binascii
 import json
 from typing import Any
 
-from attestations.bundle_check import verify_key_signature
+from attestations.bundle_check import BundleRejected, trusted_signing_key
 from attestations.dsse import INTOTO_PAYLOAD_TYPE, Envelope, InvalidEnvelope
 from attestations.legacy_keyless import verify_keyless_layer
 from attestations.oci import ImageReference, NotFound, RegistryClient, RegistryError
@@ -35,9 +35,10 @@ def _check_sig(payload: bytes, annotations: dict[str, str], digest: str, policy:
         raise ValueError(f"signature is for {claimed}, not {digest}")
     if ANN_CERTIFICATE in annotations:
         return verify_keyless_layer(annotations, signature, payload, payload, policy)
-    key = verify_key_signature(policy.public_keys, signature, payload)
-    if key is None:
-        raise ValueError("signature does not verify with any trusted public key")
+    try:
+        key = trusted_signing_key(policy, [signature], payload, what="signature")
+    except BundleRejected as exc:
+        raise ValueError(str(exc)) from exc
     return f"key {key_hint(key)}"
 
 
@@ -56,16 +57,10 @@ def _check_att(
         pae = envelope.pae()
         signer = verify_keyless_layer(annotations, envelope.signatures[0], pae, envelope.payload, policy)
         return _statement(envelope.payload, digest), signer
-    key = next(
-        (
-            k
-            for s in envelope.signatures
-            if (k := verify_key_signature(policy.public_keys, s, envelope.pae()))
-        ),
-        None,
-    )
-    if key is None:
-        raise ValueError("DSSE signature does not verify with any trusted public key")
+    try:
+        key = trusted_signing_key(policy, envelope.signatures, envelope.pae())
+    except BundleRejected as exc:
+        raise ValueError(str(exc)) from exc
     return _statement(envelope.payload, digest), f"key {key_hint(key)}"
 
 

@@ -9,6 +9,7 @@ leaves production without a new tag (the registry client retries 5xx/429 with ba
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import logging
 from collections.abc import Sequence
@@ -111,14 +112,7 @@ def promote(
     ref = parse_reference(source)
     if ref.digest is None:
         return PromotionResult(False, ("promotion needs a digest reference, not a tag",), source)
-    policy_v = VerificationPolicy(
-        public_keys=verification.public_keys,
-        identity=verification.identity,
-        identity_regexp=verification.identity_regexp,
-        issuer=verification.issuer,
-        trusted_root=verification.trusted_root,
-        required_predicate_types=REQUIRED,
-    )
+    policy_v = dataclasses.replace(verification, required_predicate_types=REQUIRED)
     report = verify_image(ref, policy_v, staging)
     if report.digest != ref.digest:
         return PromotionResult(

@@ -11,13 +11,13 @@ import dataclasses
 import logging
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attestations.errors import ConfigError, TransientError
 from attestations.index import SqlAttestationStore
 from attestations.oci import RegistryClient
 from attestations.oci.locks import TagLock
-from attestations.policy import VerificationPolicy
+from attestations.policy import VerificationPolicy, load_policy_file
 from attestations.signing.key_signer import KeySigner
 from attestations.signing.keyless import load_trust_config
 from workers import backends, queues
@@ -30,6 +30,9 @@ from workers.registry_locks import redis_tag_lock
 from workers.repoconfig import RepoConfig, load_repo_config
 from workers.runreport import ImageRun, check_annotations, summary, title
 from workers.settings import Settings
+
+if TYPE_CHECKING:
+    from sigstore.models import TrustedRoot
 
 logger = logging.getLogger(__name__)
 QUARANTINE = "quarantine"
@@ -118,16 +121,21 @@ class FullPipeline:
         return outcome(run, promotable=ctx.trusted, promotion=result, details_url=details)
 
     def verification_policy(self) -> VerificationPolicy:
-        """Our own signing identity: the key the pipeline signs with (keyless: see DOCKGATE_VERIFY_*)."""
+        """Who the gate trusts: DOCKGATE_VERIFY_POLICY (several keys/identities with validity windows,
+        for rotation) when set, else the key the pipeline signs with (keyless: DOCKGATE_VERIFY_*)."""
+        if self.settings.verify_policy_path is not None:
+            return load_policy_file(self.settings.verify_policy_path, trusted_root=self._trusted_root)
         if isinstance(self.signer, KeySigner):
             return VerificationPolicy(public_keys=(self.signer.public_key,))
         identity, issuer = (
             os.environ.get("DOCKGATE_VERIFY_IDENTITY"),
             os.environ.get("DOCKGATE_VERIFY_ISSUER"),
         )
+        return VerificationPolicy(identity=identity, issuer=issuer, trusted_root=self._trusted_root())
+
+    def _trusted_root(self) -> TrustedRoot:
         trust = self.settings.sigstore_trust_config_path
-        root = load_trust_config(str(trust) if trust else self.settings.sigstore_instance).trusted_root
-        return VerificationPolicy(identity=identity, issuer=issuer, trusted_root=root)
+        return load_trust_config(str(trust) if trust else self.settings.sigstore_instance).trusted_root
 
     def promote(
         self,

@@ -85,6 +85,7 @@ class Settings:
     public_url: str | None = None
     github_write_interval: float = 1.0
     cache_dir: Path | None = None
+    verify_policy_path: Path | None = None
     layer_cache_mb: int = 20480
 
     @classmethod
@@ -128,6 +129,7 @@ class Settings:
             public_url=get("DOCKGATE_PUBLIC_URL", _url, None),
             github_write_interval=get("DOCKGATE_GITHUB_WRITE_INTERVAL", _seconds, 1.0),
             cache_dir=get("DOCKGATE_CACHE_DIR", Path, None),
+            verify_policy_path=get("DOCKGATE_VERIFY_POLICY", _existing_file, None),
             layer_cache_mb=get("DOCKGATE_LAYER_CACHE_MB", _int, 20480),
         )
         if problems:
@@ -188,5 +190,6 @@ ENV_NAMES: dict[str, str] = {
     "public_url": "DOCKGATE_PUBLIC_URL",
     "github_write_interval": "DOCKGATE_GITHUB_WRITE_INTERVAL",
     "cache_dir": "DOCKGATE_CACHE_DIR",
+    "verify_policy_path": "DOCKGATE_VERIFY_POLICY",
     "layer_cache_mb": "DOCKGATE_LAYER_CACHE_MB",
 }

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from attestations.errors import ConfigError
 from attestations.signing.keys import write_keypair
 from tests.github_emulator import gitrepo
 from tests.github_emulator.server import Emulator
@@ -192,3 +193,36 @@ def test_github_502_on_patch_still_ends_in_one_correct_conclusion(
     assert [(r["status"], r["conclusion"]) for r in runs] == [("completed", "failure")]
     assert "DG105" in runs[0]["output"]["summary"]
     assert len(github_emulator.calls("checks/update")) >= 4  # the 502s were really answered, then retried
+
+
+def test_the_gate_trusts_the_verify_policy_file_for_key_rotation(
+    vulndb: Path, signing_key: tuple[Path, Path], staging_registry: str, tmp_path: Path
+) -> None:
+    """DOCKGATE_VERIFY_POLICY replaces "the key we sign with" by a list of keys with windows."""
+    from attestations.signing.keys import generate_key, key_hint, load_public_key, public_key_pem
+    from workers.service_pipeline import FullPipeline
+    from workers.settings import Settings
+
+    old = generate_key().public_key()
+    (tmp_path / "old.pub").write_bytes(public_key_pem(old))
+    (tmp_path / "policy.yml").write_text(
+        f"keys:\n  - {{path: old.pub, notAfter: 2026-12-31T00:00:00Z}}\n  - {signing_key[1]}\n"
+    )
+    env = {
+        "DOCKGATE_STAGING_REGISTRY": staging_registry,
+        "DOCKGATE_VULNDB": str(vulndb),
+        "DOCKGATE_SIGNING_KEY_PATH": str(signing_key[0]),
+        "DOCKGATE_SIGNING_KEY_PASSWORD": PASSWORD,
+    }
+    own = FullPipeline(Settings.from_env(env)).verification_policy()
+    assert [key_hint(k) for k in own.public_keys] == [key_hint(load_public_key(signing_key[1]))]
+    rotated = FullPipeline(
+        Settings.from_env({**env, "DOCKGATE_VERIFY_POLICY": str(tmp_path / "policy.yml")})
+    ).verification_policy()
+    assert [key_hint(k) for k in rotated.public_keys] == [
+        key_hint(old),
+        key_hint(load_public_key(signing_key[1])),
+    ]
+    assert rotated.key_windows[key_hint(old)].not_after is not None
+    with pytest.raises(ConfigError, match="DOCKGATE_VERIFY_POLICY"):
+        Settings.from_env({**env, "DOCKGATE_VERIFY_POLICY": str(tmp_path / "missing.yml")})

@@ -22,6 +22,7 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from workers import rqjob
+from workers.redis_script import PerThreadScript
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ return result
 """.replace("DONE_STATUSES", ", ".join(f'["{status.value}"] = true' for status in sorted(DONE)))
 
 
-_SCRIPTS: dict[int, Any] = {}
+_SCRIPTS: dict[int, PerThreadScript] = {}
 
 
 def enqueue_delivery(connection: redis.Redis, delivery_id: str, specs: list[JobSpec]) -> int | None:
@@ -171,8 +172,8 @@ def enqueue_delivery(connection: redis.Redis, delivery_id: str, specs: list[JobS
         keys += [rqjob.JOB_KEY.format(job_id=spec.job_id), rqjob.QUEUE_KEY.format(queue=spec.queue)]
         args += [len(fields), spec.job_id, "1" if spec.rerun else "0", *fields]
     script = _SCRIPTS.get(id(connection))
-    if script is None:
-        script = _SCRIPTS[id(connection)] = connection.register_script(_DELIVERY_SCRIPT)
+    if script is None or script.client is not connection:
+        script = _SCRIPTS[id(connection)] = PerThreadScript(connection, _DELIVERY_SCRIPT)
     stored, *reruns = (int(n) for n in script(keys=keys, args=args))
     if stored < 0:
         return None

@@ -16,11 +16,30 @@ from workers.runreport import ImageRun, check_annotations, summary, title
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
 
-def _check(name: str, text: str) -> None:
-    path = SNAPSHOTS / name
-    if os.environ.get("UPDATE_SNAPSHOTS") or not path.exists():
+def _check(name: str, text: str, *, directory: Path | None = None) -> None:
+    """Compare `text` with the stored snapshot; a missing snapshot fails (UPDATE_SNAPSHOTS=1 writes it)."""
+    path = (directory or SNAPSHOTS) / name
+    if os.environ.get("UPDATE_SNAPSHOTS"):
         path.write_text(text)
+    if not path.exists():
+        pytest.fail(
+            f"snapshot {path} is missing: run with UPDATE_SNAPSHOTS=1 to write it, then review and commit it",
+            pytrace=False,
+        )
     assert text == path.read_text()
+
+
+def test_a_missing_snapshot_fails_instead_of_being_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("UPDATE_SNAPSHOTS", raising=False)
+    with pytest.raises(pytest.fail.Exception, match="UPDATE_SNAPSHOTS=1"):
+        _check("new.md", "# text\n", directory=tmp_path)
+    assert not (tmp_path / "new.md").exists()
+    monkeypatch.setenv("UPDATE_SNAPSHOTS", "1")
+    _check("new.md", "# text\n", directory=tmp_path)  # written on request, then compared
+    monkeypatch.delenv("UPDATE_SNAPSHOTS")
+    _check("new.md", "# text\n", directory=tmp_path)
 
 
 @pytest.mark.parametrize("kind", ["passing", "failing", "cancelled"])

@@ -10,6 +10,9 @@ from workers.sbom.package import Catalog, FileIndex, Package, Skipped, purl
 
 STATUS_LIMIT = 256 << 20
 _INFO_DIRS = ("/var/lib/dpkg/info",)
+# Files beside the stanzas in distroless `status.d/` that are not stanzas themselves. Package names
+# may contain dots (`python3.11-minimal`, `libpython3.11-stdlib`), so only these suffixes are excluded.
+NOT_STATUS = (".md5sums", ".list", ".conffiles", ".dpkg-new", ".dpkg-old", ".dpkg-tmp", ".dpkg-bak")
 
 
 def parse_stanzas(text: str) -> Iterator[dict[str, str]]:
@@ -57,7 +60,12 @@ class DpkgCataloger:
                 yield entry
         for entry in index.entries:
             parent, _, base = entry.path.rpartition("/")
-            if parent.endswith("/lib/dpkg/status.d") and entry.type == "file" and "." not in base:
+            if (
+                parent.endswith("/lib/dpkg/status.d")
+                and entry.type in ("file", "hardlink")
+                and not base.startswith(".")
+                and not base.endswith(NOT_STATUS)
+            ):
                 yield entry
 
     def _package(self, index: FileIndex, found: Catalog, db: FileEntry, fields: dict[str, str]) -> Package:

@@ -59,7 +59,9 @@ def _read(stream: IO[bytes]) -> BuildInfo:
     if section is not None:
         stream.seek(section[1])
         blob = stream.read(min(section[2], _READ))
-    else:  # stripped section headers: scan writable data segments
+    elif elf.sections:  # the Go linker always names the section: any other ELF (.so, C binary) stops here
+        raise NotGoBinary("no .go.buildinfo section")
+    else:  # stripped section headers (sstrip, UPX): scan the load segments
         blob = _scan_segments(stream, elf)
     start = blob.find(MAGIC)
     if start < 0 or len(blob) < start + _HEADER_SIZE:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from workers.image import FileEntry, ImageError
-from workers.sbom.gobuildinfo import BuildInfo, NotGoBinary, read_buildinfo
+from workers.sbom.gobuildinfo import ELF_MAGIC, BuildInfo, NotGoBinary, read_buildinfo
 from workers.sbom.package import Catalog, FileIndex, Package, Skipped, purl
 
 MIN_SIZE = 64 << 10
@@ -34,7 +34,9 @@ def main_version(info: BuildInfo) -> str:
 
 
 def _candidate(entry: FileEntry) -> bool:
-    return entry.type in ("file", "hardlink") and entry.size >= MIN_SIZE and bool(entry.mode & 0o111)
+    """Regular files big enough to be a Go binary, whatever their mode: the content decides
+    (syft too detects executables by content, so a binary copied without `+x` still counts)."""
+    return entry.type in ("file", "hardlink") and entry.size >= MIN_SIZE
 
 
 class GoBinaryCataloger:
@@ -46,6 +48,8 @@ class GoBinaryCataloger:
                 continue
             try:
                 with index.image.open(entry.path) as stream:
+                    if stream.read(len(ELF_MAGIC)) != ELF_MAGIC:  # 4 bytes decide most files
+                        continue
                     info = read_buildinfo(stream)
             except NotGoBinary:
                 continue

@@ -2,7 +2,8 @@
 
 Each row of `Packages` is an RPM header blob (index entries + data store), parsed here directly;
 the database is opened in memory (`sqlite3.Connection.deserialize`), never written to disk. The
-Berkeley DB (`Packages`) and NDB (`Packages.db`) formats of older releases are not read.
+Berkeley DB (`Packages`) and NDB (`Packages.db`) formats of older releases are not read: each such
+database is reported as a `Skipped` entry (so the SBOM says its RPMs are missing), never ignored.
 """
 
 from __future__ import annotations
@@ -67,10 +68,38 @@ def _first(header: dict[int, Any], tag: int) -> str:
     return str(value[0] if isinstance(value, list) and value else value or "")
 
 
+_LEGACY = {
+    "Packages": "a Berkeley DB rpm database (RHEL/CentOS 8 and older, Amazon Linux 2)",
+    "Packages.db": "an NDB rpm database (SUSE/openSUSE)",
+}
+
+
 class RpmCataloger:
     name = "rpm"
 
     def catalog(self, index: FileIndex, found: Catalog) -> None:
+        self._sqlite(index, found)
+        self._legacy(index, found)
+
+    def _legacy(self, index: FileIndex, found: Catalog) -> None:
+        """Berkeley DB / NDB databases with no SQLite one beside them: a skip that says why."""
+        for basename, what in _LEGACY.items():
+            for entry in index.named(basename):
+                directory = entry.path.rpartition("/")[0]
+                if (
+                    not directory.endswith("/rpm")
+                    or entry.type not in ("file", "hardlink")
+                    or entry.size == 0
+                    or f"{directory}/rpmdb.sqlite" in index.by_path
+                ):
+                    continue
+                reason = (
+                    f"{what}: dockgate reads only the SQLite rpmdb (rpmdb.sqlite), so this image's "
+                    "RPM packages are not in the SBOM; use the syft backend (DOCKGATE_SBOM_BACKEND=syft)"
+                )
+                found.skipped.append(Skipped(self.name, entry.path, reason))
+
+    def _sqlite(self, index: FileIndex, found: Catalog) -> None:
         for entry in index.named("rpmdb.sqlite"):
             if not entry.path.endswith("/rpm/rpmdb.sqlite") or entry.type not in ("file", "hardlink"):
                 continue

@@ -7,7 +7,7 @@ file would produce noise, and the builder will reject it anyway.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -62,8 +62,9 @@ def lint_model(
     target: str | None = None,
     context: Path | None = None,
     config: LintConfig | None = None,
+    build_args: Mapping[str, str] | None = None,
 ) -> list[Finding]:
-    """Lint an already parsed Dockerfile."""
+    """Lint an already parsed Dockerfile; `build_args` are the `--build-arg`s the build passes."""
     if doc.errors:
         raw = [make("DG124", doc.path, line, None, f"does not parse: {msg}") for line, msg in doc.errors]
         return apply_config(raw, config)
@@ -71,7 +72,8 @@ def lint_model(
     if final is None:
         detail = f"target stage {target!r} is not defined in this Dockerfile"
         return apply_config([make("DG124", doc.path, None, None, detail)], config)
-    ctx = LintContext(doc, final, frozenset(s.index for s in doc.chain(final)), context)
+    shipped = frozenset(s.index for s in doc.chain(final))
+    ctx = LintContext(doc, final, shipped, context, dict(build_args or {}))
     findings = [f for rule in RULE_FUNCTIONS for f in rule(ctx)]
     return apply_config(findings, config, doc.suppressions)
 
@@ -83,19 +85,26 @@ def lint_text(
     target: str | None = None,
     context: Path | None = None,
     config: LintConfig | None = None,
+    build_args: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Lint Dockerfile text; never raises for bad input (DG124 instead)."""
     try:
-        doc = parse(text.removeprefix("\ufeff"), path)
+        doc = parse(text.removeprefix("\ufeff"), path, build_args)
     except Exception as exc:  # the parser is foreign code: a crash there is still only DG124
         logger.warning("parser failed on %s: %s", path, exc)
         return apply_config([make("DG124", path, None, None, f"does not parse: {exc}")], config)
-    return lint_model(doc, target=target, context=context, config=config)
+    return lint_model(doc, target=target, context=context, config=config, build_args=build_args)
 
 
 def lint_dockerfile(
-    path: Path, *, target: str | None = None, context: Path | None = None, config: LintConfig | None = None
+    path: Path,
+    *,
+    target: str | None = None,
+    context: Path | None = None,
+    config: LintConfig | None = None,
+    build_args: Mapping[str, str] | None = None,
 ) -> list[Finding]:
-    """Lint the Dockerfile at `path`; `context` (the build context folder) enables DG117."""
+    """Lint the Dockerfile at `path`; `context` (the build context folder) enables DG117 and
+    lets DG115 look for a lockfile; `build_args` (e.g. an image's `build_args`) feed ARGs."""
     text = path.read_text(encoding="utf-8", errors="replace")
-    return lint_text(text, str(path), target=target, context=context, config=config)
+    return lint_text(text, str(path), target=target, context=context, config=config, build_args=build_args)

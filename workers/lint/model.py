@@ -9,6 +9,7 @@ stage graph (which stage ships and which stages it inherits from) and inline sup
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import dockerfile
@@ -182,8 +183,22 @@ def _bad_base(stage: Stage) -> bool:
     return False
 
 
-def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
-    """Parse `text`; syntax problems land in `errors` (rule DG124), never in an exception."""
+def arg_pairs(ins: Instruction) -> list[tuple[str, str | None]]:
+    """(name, default) of each name an ARG declares; the default is None for a bare `ARG NAME`."""
+    out: list[tuple[str, str | None]] = []
+    for arg in ins.args:
+        key, eq, value = arg.partition("=")
+        out.append((key, value.strip("\"'") if eq else None))
+    return out
+
+
+def parse(text: str, path: str = "Dockerfile", build_args: Mapping[str, str] | None = None) -> Dockerfile:
+    """Parse `text`; syntax problems land in `errors` (rule DG124), never in an exception.
+
+    `build_args` (`--build-arg`s, e.g. from `.dockgate.yml`) override the defaults of the global
+    ARGs they name, as the builder does, so FROM substitution sees the same values.
+    """
+    build_args = build_args or {}
     doc = Dockerfile(path, [], {}, [], {}, _directives(text))
     try:
         commands = dockerfile.parse_string(text)
@@ -210,9 +225,8 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
                 doc.errors.append((ins.line, f"{ins.cmd} before the first FROM (only ARG may come first)"))
                 continue
             doc.preamble.append(ins)
-            for arg in ins.args:
-                key, _, value = arg.partition("=")
-                doc.global_args[key] = value.strip("\"'")
+            for key, default in arg_pairs(ins):
+                doc.global_args[key] = build_args.get(key, default or "")
         else:
             doc.stages[-1].instructions.append(ins)
     if not doc.stages and not doc.errors:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from workers.lint.findings import Finding
+from workers.lint.lockfiles import npm_lockfile
 from workers.lint.model import Instruction, Stage
 from workers.lint.rules_stage import LintContext, _f
 from workers.lint.shell import SimpleCommand, commands, run_script
@@ -30,6 +32,8 @@ _DEP_INSTALL = re.compile(
 _SHELL_NAMES = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 _CHMOD_SETID = re.compile(r"^(?:[ugoa]*[+=][rwxXt]*s[rwxXts]*|0*[2-7][0-7]{3})$")
 _CHMOD_WORLD = re.compile(r"^(?:0?777|[ao]*\+rwx|ugo\+rwx|o\+w|a\+w)$")
+_ONBUILD_FLAGS = re.compile(r"^\s*ONBUILD\s+RUN\s+((?:--\S+\s+)*)", re.IGNORECASE)
+_INSTALL_MODE = re.compile(r"^-[bcCdDpsTvZ]*m(.*)$")  # install's short options cluster: `-Dm755`
 
 
 def _pkg(word: str) -> str:
@@ -62,15 +66,28 @@ def _env_set(ctx: LintContext, stage: Stage, name: str, before: int) -> bool:
     return False
 
 
+def as_run(ins: Instruction) -> Instruction | None:
+    """`ins` as a RUN to lint: a RUN, or the RUN an `ONBUILD RUN` trigger executes downstream."""
+    if ins.cmd == "RUN":
+        return ins
+    if ins.cmd != "ONBUILD" or ins.sub_cmd != "RUN" or not ins.args:
+        return None
+    if ins.json:
+        return replace(ins, cmd="RUN", sub_cmd=None)
+    # The parser drops the trigger's own `--mount=...` flags: read them back from the original text.
+    m = _ONBUILD_FLAGS.match(ins.original)
+    flags = tuple(m.group(1).split()) if m else ()
+    return replace(ins, cmd="RUN", sub_cmd=None, flags=flags)
+
+
 def run_rules(ctx: LintContext) -> Iterator[Finding]:
-    """Every RUN of every stage; DG104 and DG111 only where the result ships."""
+    """Every RUN (and ONBUILD RUN) of every stage; DG104 and DG111 only where the result ships."""
     for stage in ctx.doc.stages:
         shipped = stage.index in ctx.shipped
-        for ins in stage.instructions:
-            if ins.cmd == "RUN":
-                cmds = commands(run_script(ins.args, ins.heredocs, ins.json))
-                yield from _package_rules(ctx, stage, ins, cmds, shipped)
-                yield from _misc_rules(ctx, stage, ins, cmds)
+        for ins in filter(None, map(as_run, stage.instructions)):
+            cmds = commands(run_script(ins.args, ins.heredocs, ins.json))
+            yield from _package_rules(ctx, stage, ins, cmds, shipped)
+            yield from _misc_rules(ctx, stage, ins, cmds)
         yield from _copy_before_install(ctx, stage)
 
 
@@ -103,7 +120,9 @@ def _package_rules(
         yield _f(ctx, "DG114", ins.line, stage, "pip install keeps its download cache")
     if any(_is(c, "npm", ("install", "i")) and not c.operands(c.subcommand() or "") and "-g" not in c.argv
            for c in cmds):  # fmt: skip
-        yield _f(ctx, "DG115", ins.line, stage, "npm install resolves instead of installing the lockfile")
+        lockfile = npm_lockfile(ctx, stage, ins)  # without a lockfile `npm ci` cannot run: no advice then
+        if lockfile:
+            yield _f(ctx, "DG115", ins.line, stage, f"npm install ignores the lockfile: {lockfile}")
     apk_add = [c for c in cmds if _is(c, "apk", "add")]
     if any("--no-cache" not in c.argv for c in apk_add) and not _cache_mount(ins, "/var/cache/apk"):
         yield _f(ctx, "DG121", ins.line, stage, "apk add keeps its index cache")
@@ -147,15 +166,29 @@ def _misc_rules(
     if any(c.name == "cd" for c in cmds):
         yield _f(ctx, "DG119", ins.line, stage, "RUN changes directory with cd")
     for c in cmds:
-        if c.name != "chmod":
-            continue
-        modes = [a for a in c.argv[1:] if not a.startswith("-")][:1]  # `-x` style modes only remove bits
-        for mode in (m for part in modes for m in part.split(",")):
+        for mode in (m for part in _modes(c) for m in part.split(",")):
             if _CHMOD_WORLD.match(mode) or _CHMOD_SETID.match(mode):
-                yield _f(
-                    ctx, "DG123", ins.line, stage, f"chmod {mode} makes files world-writable or setuid/setgid"
-                )
+                how = f"chmod {mode}" if c.name == "chmod" else f"install -m {mode}"
+                yield _f(ctx, "DG123", ins.line, stage, f"{how} makes files world-writable or setuid/setgid")
                 return
+
+
+def _modes(cmd: SimpleCommand) -> list[str]:
+    """The mode words of `chmod MODE ...` and `install -m MODE` / `-Dm4755` / `--mode=MODE`."""
+    if cmd.name == "chmod":
+        return [a for a in cmd.argv[1:] if not a.startswith("-")][:1]  # `-x` style modes only remove bits
+    if cmd.name != "install":
+        return []
+    for i, word in enumerate(cmd.argv[1:], start=1):
+        if word.startswith("--mode="):
+            return [word.split("=", 1)[1]]
+        m = _INSTALL_MODE.match(word)
+        if word == "--mode" or m:
+            value = m.group(1) if m and m.group(1) else None
+            if value is None:
+                value = cmd.argv[i + 1] if i + 1 < len(cmd.argv) else ""
+            return [value] if value else []
+    return []
 
 
 def _copy_before_install(ctx: LintContext, stage: Stage) -> Iterator[Finding]:

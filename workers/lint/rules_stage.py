@@ -7,13 +7,13 @@ FROM: only what they contain reaches the image, so DG103-DG106 look at that chai
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from workers.lint.findings import Finding, make
 from workers.lint.imageref import is_full_size, parse_ref
-from workers.lint.model import Dockerfile, Instruction, Stage, substitute
+from workers.lint.model import Dockerfile, Instruction, Stage, arg_pairs, substitute
 from workers.lint.secrets import secret_reason
 
 _ARCHIVES = (
@@ -37,6 +37,33 @@ class LintContext:
     final: Stage | None
     shipped: frozenset[int]  # indices of the final stage and its ancestors
     context: Path | None
+    build_args: Mapping[str, str] = field(default_factory=dict)  # `--build-arg`s the engine passes
+
+    def variables_before(self, stage: Stage, line: int) -> dict[str, str]:
+        """ARG and ENV values in effect in `stage` just before `line`, as the builder expands them.
+
+        ENV is inherited from the stages `stage` is built FROM and wins over an ARG of the same
+        name; an ARG lives in its own stage only: `ARG NAME` takes the build-arg, else the global
+        ARG's value; `ARG NAME=x` takes the build-arg, else x. Unknown variables are left out, so
+        the caller can tell it does not know rather than guess.
+        """
+        env: dict[str, str] = {}
+        for s in reversed(self.doc.chain(stage)):
+            args: dict[str, str] = {}
+            for ins in s.instructions:
+                if s is stage and ins.line >= line:
+                    break
+                if ins.cmd == "ARG":
+                    for name, default in arg_pairs(ins):
+                        value = self.build_args.get(name, default)
+                        if value is None and name in self.doc.global_args:
+                            value = self.doc.global_args[name]
+                        if value is not None:
+                            args[name] = substitute(value, {**args, **env})[0]
+                elif ins.cmd == "ENV":
+                    for name, value in _pairs(ins):
+                        env[name] = substitute(value.strip("\"'"), {**args, **env})[0]
+        return {**args, **env}
 
 
 def _f(ctx: LintContext, rule: str, line: int | None, stage: Stage | None, detail: str) -> Finding:
@@ -78,8 +105,9 @@ def user_rule(ctx: LintContext) -> Iterator[Finding]:
         )
         return
     stage, last = users[-1]
-    user = substitute(last.args[0], {})[0].split(":", 1)[0].strip()
-    if user in ("root", "0"):
+    user, known = substitute(last.args[0], ctx.variables_before(stage, last.line))
+    user = user.split(":", 1)[0].strip().strip("\"'")
+    if known and user in ("root", "0"):
         yield _f(ctx, "DG105", last.line, stage, f"the last USER of the shipped stage is {user}")
 
 

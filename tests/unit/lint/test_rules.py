@@ -101,9 +101,9 @@ CASES: list[tuple[str, str, int | None, str]] = [
     ("DG114", "FROM a:1\nRUN pip3 install x\n", 2, "FROM a:1\nENV PIP_NO_CACHE_DIR=1\nRUN pip3 install x\n"),
     (
         "DG115",
-        "FROM a:1\nRUN npm install\n",
-        2,
-        "FROM a:1\nRUN npm ci && npm install -g pm2 && npm i left-pad\n",
+        "FROM a:1\nCOPY package.json package-lock.json ./\nRUN npm install\n",
+        3,
+        "FROM a:1\nCOPY package*.json ./\nRUN npm ci && npm install -g pm2 && npm i left-pad\n",
     ),
     ("DG116", "FROM a:1\nRUN sudo -E apt-get install x\n", 2, "FROM a:1\nRUN echo sudo\n"),
     (

@@ -32,7 +32,7 @@ def register(commands: Any) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="write the document here instead of stdout")
     parser.add_argument(
         "--backend",
-        choices=("native", "syft"),
+        choices=("native", "syft"),  # SbomBackend's values (not imported here: the CLI starts lean)
         default=os.environ.get("DOCKGATE_SBOM_BACKEND", "native"),
         help="cataloger: dockgate's own (default) or syft ($DOCKGATE_SBOM_BACKEND)",
     )
@@ -65,19 +65,23 @@ def _import_jsonschema_lean() -> None:
 def run(args: argparse.Namespace) -> int:
     _import_jsonschema_lean()
     from workers.image import open_image
-    from workers.sbom import SyftGenerator, to_backend, to_json
+    from workers.sbom import SbomBackend, to_backend, to_json
     from workers.sbom.spdx import cyclonedx_to_spdx
 
     if args.image.startswith("docker-archive:") and not Path(args.image[len("docker-archive:") :]).is_file():
         raise UsageError(f"{args.image}: no such archive; create it with `docker save IMAGE -o FILE`")
+    try:
+        backend = SbomBackend(args.backend)
+    except ValueError:
+        choices = ", ".join(b.value for b in SbomBackend)
+        raise UsageError(
+            f"unknown SBOM backend {args.backend!r} (DOCKGATE_SBOM_BACKEND): use {choices}"
+        ) from None
+    generator = to_backend(backend)  # both backends: the Protocol's post-processed, validated Bom
     with open_image(args.image, registry_credentials=args.registry_credentials) as image:
-        if args.backend == "syft":
-            document = SyftGenerator().document(image, args.format)
-            text = json.dumps(document, indent=2, sort_keys=True)
-        else:
-            text = to_json(to_backend(args.backend).generate(image))
-            if args.format == "spdx-json":
-                text = json.dumps(cyclonedx_to_spdx(json.loads(text)), indent=2)
+        text = to_json(generator.generate(image))
+    if args.format == "spdx-json":
+        text = json.dumps(cyclonedx_to_spdx(json.loads(text)), indent=2)
     if args.output:
         Path(args.output).write_text(text + "\n")
         logger.info("wrote %s", args.output)

@@ -95,7 +95,7 @@ class RpmCataloger:
                     continue
                 reason = (
                     f"{what}: dockgate reads only the SQLite rpmdb (rpmdb.sqlite), so this image's "
-                    "RPM packages are not in the SBOM; use the syft backend (DOCKGATE_SBOM_BACKEND=syft)"
+                    "RPM packages are not in the SBOM; syft reads it (`dockgate sbom --backend syft`)"
                 )
                 found.skipped.append(Skipped(self.name, entry.path, reason))
 

@@ -55,7 +55,7 @@ def test_legacy_rpm_databases_are_reported_as_skipped(
     assert found.packages == []
     assert [(s.cataloger, s.path) for s in found.skipped] == [("rpm", path)]
     reason = found.skipped[0].reason
-    assert what in reason and "not in the SBOM" in reason and "DOCKGATE_SBOM_BACKEND=syft" in reason
+    assert what in reason and "not in the SBOM" in reason and "--backend syft" in reason
     properties = {p.value for p in generate(image).properties if p.name == "dockgate:skipped"}
     assert any(path in value and what in value for value in properties)
     to_json(generate(image))  # still a valid document

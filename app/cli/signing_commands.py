@@ -9,6 +9,7 @@ DOCKGATE_SIGNING_KEY_PASSWORD (or a prompt on a terminal). Never from argv.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import json
 import os
@@ -16,13 +17,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from attestations.attach import attach_attestations, resolve_image, sign_image
 from attestations.errors import UsageError
 from attestations.oci import ImageReference, RegistryClient, load_credentials, parse_reference
-from attestations.policy import VerificationPolicy, load_policy_file
-from attestations.signing.backends import SignerBackend, to_backend
+from attestations.policy import TrustedIdentity, VerificationPolicy, load_policy_file
+from attestations.signing.backends import SignerBackend, backend_for_key, to_backend
 from attestations.signing.base import Signer
-from attestations.signing.keys import PASSWORD_ENV, load_public_key, write_keypair
+from attestations.signing.keys import PASSWORD_ENV, load_public_key, password_from_env, write_keypair
+from attestations.signing.kms import is_kms_reference, kms_client
 from attestations.statements import IMAGE_SIGNATURE, Statement, image_subject, predicate_type_for
 from attestations.verify import VerificationReport, verify_image
 
@@ -45,6 +49,8 @@ def _trust_source(args: argparse.Namespace) -> str:
 
 
 def _signer(args: argparse.Namespace) -> Signer:
+    if args.key and backend_for_key(args.key) is SignerBackend.KMS:
+        return to_backend(SignerBackend.KMS, key_ref=args.key)
     if args.key:
         return to_backend(SignerBackend.KEY, key_path=Path(args.key))
     return to_backend(SignerBackend.KEYLESS, sigstore_instance=_trust_source(args))
@@ -108,19 +114,48 @@ def _trusted_root(args: argparse.Namespace) -> TrustedRoot:
     return load_trusted_root(_trust_source(args))
 
 
-def _policy(args: argparse.Namespace) -> VerificationPolicy:
-    keyless = bool(args.certificate_identity or args.certificate_identity_regexp)
-    if args.policy:
-        return load_policy_file(Path(args.policy), trusted_root=lambda: _trusted_root(args))
-    root = _trusted_root(args) if keyless else None
-    required = (IMAGE_SIGNATURE, *(predicate_type_for(t) for t in args.type or []))
-    return VerificationPolicy(
-        public_keys=tuple(load_public_key(Path(k)) for k in args.key or []),
-        identity=args.certificate_identity,
-        identity_regexp=args.certificate_identity_regexp,
-        issuer=args.certificate_oidc_issuer,
-        trusted_root=root,
-        required_predicate_types=tuple(dict.fromkeys(required)),
+def _public_key(key: str) -> ec.EllipticCurvePublicKey:
+    """A PEM public key file, or the public half of a KMS key (`filekms:///...`, a plug-in scheme)."""
+    if is_kms_reference(key):
+        return kms_client(key, password=password_from_env() or None).public_key()
+    return load_public_key(Path(key))
+
+
+def verification_policy(args: argparse.Namespace) -> VerificationPolicy:
+    """The policy of `dockgate verify`: the --policy file (if any) merged with the flags.
+
+    Flags add to the file: --key adds trusted keys (no validity window), --certificate-identity(-regexp)
+    with --certificate-oidc-issuer adds a trusted identity, --type adds required attestation types.
+    """
+    identity = args.certificate_identity or args.certificate_identity_regexp
+    if args.certificate_identity and args.certificate_identity_regexp:
+        raise UsageError("give --certificate-identity or --certificate-identity-regexp, not both")
+    if bool(identity) != bool(args.certificate_oidc_issuer):
+        raise UsageError("--certificate-identity(-regexp) and --certificate-oidc-issuer go together")
+    keys = tuple(_public_key(k) for k in args.key or [])
+    types = tuple(predicate_type_for(t) for t in args.type or [])
+    if not args.policy:
+        return VerificationPolicy(
+            public_keys=keys,
+            identity=args.certificate_identity,
+            identity_regexp=args.certificate_identity_regexp,
+            issuer=args.certificate_oidc_issuer,
+            trusted_root=_trusted_root(args) if identity else None,
+            required_predicate_types=tuple(dict.fromkeys((IMAGE_SIGNATURE, *types))),
+        )
+    policy = load_policy_file(Path(args.policy), trusted_root=lambda: _trusted_root(args))
+    identities = policy.identities
+    if identity:
+        extra = TrustedIdentity(
+            args.certificate_oidc_issuer, args.certificate_identity, args.certificate_identity_regexp
+        )
+        identities = (*identities, extra)
+    return dataclasses.replace(
+        policy,
+        public_keys=(*policy.public_keys, *keys),
+        identities=identities,
+        trusted_root=policy.trusted_root or (_trusted_root(args) if identity else None),
+        required_predicate_types=tuple(dict.fromkeys((*policy.required_predicate_types, *types))),
     )
 
 
@@ -138,7 +173,7 @@ def _render(report: VerificationReport) -> str:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     ref = parse_reference(args.image_ref)
-    policy = _policy(args)
+    policy = verification_policy(args)
     with _client(ref) as client:
         report = verify_image(ref, policy, client)
     _emit(args, report.to_dict(), _render(report))

@@ -2,7 +2,9 @@
 
 The trust configuration comes from a file (private instance, tests) or from TUF (production,
 staging); the OIDC identity token from a file, `SIGSTORE_IDENTITY_TOKEN`, or ambient detection.
-One Fulcio certificate is requested per signer and reused for all statements of a run.
+The token is read again on every signature (a projected Kubernetes token rotates under a
+long-running worker); one Fulcio certificate is reused while the token is unchanged and the
+certificate is valid, and a new one is requested when either changes.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeAlias
 
 from sigstore import dsse as sigstore_dsse
+from sigstore._internal.fulcio.client import ExpiredCertificate
 from sigstore.errors import Error as SigstoreError
-from sigstore.models import ClientTrustConfig, TrustedRoot
-from sigstore.oidc import IdentityError, IdentityToken, detect_credential
+from sigstore.models import Bundle, ClientTrustConfig, TrustedRoot
+from sigstore.oidc import ExpiredIdentity, IdentityError, IdentityToken, detect_credential
 from sigstore.sign import Signer as SigstoreSigner
 from sigstore.sign import SigningContext
 from tuf.api.exceptions import DownloadError, RepositoryError
@@ -30,6 +34,8 @@ logger = logging.getLogger(__name__)
 TOKEN_FILE_ENV = "DOCKGATE_SIGSTORE_IDENTITY_TOKEN_PATH"  # noqa: S105 - variable names, not values
 TOKEN_ENV = "SIGSTORE_IDENTITY_TOKEN"  # noqa: S105
 TUF_ROOT_ENV = "DOCKGATE_SIGSTORE_TUF_ROOT"
+
+TokenSource: TypeAlias = Callable[[], IdentityToken]
 
 
 def load_trust_config(source: str, *, tuf_root: Path | None = None) -> ClientTrustConfig:
@@ -79,25 +85,57 @@ def load_identity_token(environ: Mapping[str, str] | None = None) -> IdentityTok
 
 
 class KeylessSigner:
-    """Ephemeral key + Fulcio certificate + Rekor entry (+ TSA timestamps when configured)."""
+    """Ephemeral key + Fulcio certificate + Rekor entry (+ TSA timestamps when configured).
 
-    def __init__(self, trust: ClientTrustConfig, token: IdentityToken) -> None:
+    `token` is a fixed IdentityToken, or a TokenSource called before every signature (see
+    `token_source`) so that a rotated token file is picked up without restarting.
+    """
+
+    def __init__(self, trust: ClientTrustConfig, token: IdentityToken | TokenSource) -> None:
         self._trust = trust
-        self._token = token
+        self._token_source: TokenSource = (lambda: token) if isinstance(token, IdentityToken) else token
         self._context = SigningContext.from_trust_config(trust)
         self._signer: SigstoreSigner | None = None
+        self._token: IdentityToken | None = None  # the token `_signer` was made with
+
+    @property
+    def trust(self) -> ClientTrustConfig:
+        return self._trust
+
+    def current_token(self) -> IdentityToken:
+        """Read the identity token now (file, environment or ambient), as the next signature will."""
+        return self._token_source()
 
     @property
     def description(self) -> str:
-        return f"{self._token.identity} ({self._token.issuer})"
+        token = self._token or self._token_source()
+        return f"{token.identity} ({token.issuer})"
 
     def _get(self) -> SigstoreSigner:
-        if self._signer is None:
+        token = self._token_source()
+        if self._signer is None or self._token is None or str(token) != str(self._token):
             try:
-                self._signer = SigstoreSigner(self._token, self._context, cache=True)
+                self._signer = SigstoreSigner(token, self._context, cache=True)
+            except ExpiredIdentity as exc:
+                raise SigningError("the OIDC identity token has expired: refresh the token file") from exc
             except SigstoreError as exc:
                 raise SigningError(f"could not obtain a signing certificate: {exc}") from exc
+            self._token = token
         return self._signer
+
+    def _sign(self, action: Callable[[SigstoreSigner], Bundle]) -> Bundle:
+        for attempt in range(2):
+            try:
+                return action(self._get())
+            except ExpiredCertificate as exc:  # the reused Fulcio certificate ran out: ask for a new one
+                self._signer = None
+                if attempt:
+                    raise SigningError("keyless signing failed: the new certificate expired at once") from exc
+            except ExpiredIdentity as exc:
+                raise SigningError("the OIDC identity token has expired: refresh the token file") from exc
+            except SigstoreError as exc:
+                raise SigningError(f"keyless signing failed: {exc}") from exc
+        raise AssertionError("unreachable")
 
     def _wrap(self, bundle_json: bytes, envelope_json: bytes | None, signature: bytes) -> SignedBundle:
         cas = list(self._trust.trusted_root.get_fulcio_certs())
@@ -110,21 +148,21 @@ class KeylessSigner:
         )
 
     def sign_dsse(self, statement: Statement) -> SignedBundle:
-        try:
-            bundle = self._get().sign_dsse(sigstore_dsse.Statement(statement.to_json()))
-        except SigstoreError as exc:
-            raise SigningError(f"keyless signing failed: {exc}") from exc
+        dsse_statement = sigstore_dsse.Statement(statement.to_json())
+        bundle = self._sign(lambda signer: signer.sign_dsse(dsse_statement))
         envelope = bundle._dsse_envelope  # the exact envelope submitted to Rekor (envelopeHash)
         assert envelope is not None
         logger.info("signed %s as %s", statement.predicate_type, self.description)
         return self._wrap(bundle.to_json().encode(), envelope.to_json().encode(), bundle.signature)
 
     def sign_blob(self, data: bytes) -> SignedBundle:
-        try:
-            bundle = self._get().sign_artifact(data)
-        except SigstoreError as exc:
-            raise SigningError(f"keyless signing failed: {exc}") from exc
+        bundle = self._sign(lambda signer: signer.sign_artifact(data))
         return self._wrap(bundle.to_json().encode(), None, bundle.signature)
+
+
+def token_source(environ: Mapping[str, str] | None = None) -> TokenSource:
+    """A TokenSource that calls `load_identity_token(environ)` each time (nothing is cached)."""
+    return lambda: load_identity_token(environ)
 
 
 def tuf_root_from_env(environ: Mapping[str, str] | None = None) -> Path | None:

@@ -18,6 +18,7 @@ from attestations.oci import Credentials, load_credentials
 from attestations.signing.backends import SignerBackend, to_backend
 from attestations.signing.base import Signer
 from attestations.signing.keys import PASSWORD_ENV, write_keypair
+from workers.build import BuildLimits
 from workers.image.layercache import LayerCache
 from workers.pipeline import PipelineConfig
 from workers.scan import VulnDB, open_db
@@ -90,6 +91,15 @@ def layer_cache_from_settings(settings: Settings) -> LayerCache | None:
     return LayerCache(cache_home(settings), max_bytes=settings.layer_cache_mb << 20)
 
 
+def build_limits_from_settings(settings: Settings) -> BuildLimits:
+    """Memory cap, and a hard CPU cap (the first N cores) when DOCKGATE_BUILD_CPUS is set."""
+    cpuset = None
+    if settings.build_cpus > 0:
+        cores = sorted(os.sched_getaffinity(0))
+        cpuset = ",".join(str(c) for c in cores[: settings.build_cpus])
+    return BuildLimits(memory_mb=settings.build_memory_mb, cpuset=cpuset)
+
+
 def credentials_from_settings(settings: Settings) -> dict[str, Credentials]:
     path = settings.registry_credentials_path
     return load_credentials(path) if path is not None else {}
@@ -126,4 +136,5 @@ def pipeline_config(
         out_dir=out_dir,
         verify_key=verify_key,
         layer_cache=layer_cache_from_settings(settings),
+        build_limits=build_limits_from_settings(settings),
     )

@@ -289,8 +289,6 @@ def build_image(
             client = docker.client.DockerClient.from_env()
         except docker.errors.DockerException as exc:
             raise TransientError(f"cannot reach the Docker Engine ({exc}); check DOCKER_HOST") from exc
-    if len(spec.platforms) > 1:  # the Engine API's builder makes one platform per build
-        log.add(f"NOTE: building for {spec.platforms[0]} only; multi-platform builds need buildx")
     text = dockerfile.read_text(encoding="utf-8", errors="replace")
     prepared = prepare(text, spec.build_args, base_mirror, _present(client))
     with tempfile.TemporaryDirectory(prefix="dockgate-build-") as tmp:

@@ -133,11 +133,18 @@ def write_outputs(
     vulns = run.scan.to_json() if run.scan else {"db": None, "findings": [], "skipped": []}
     (folder / "vulnerabilities.json").write_text(json.dumps(vulns, indent=2) + "\n")
     (folder / "lint.sarif").write_text(json.dumps(to_sarif(list(run.lint)), indent=2) + "\n")
+    write_build_log(folder, run.build_log)
     if bundles:
         target = folder / "attestations"
         target.mkdir(exist_ok=True)
         for predicate_type, bundle_json in bundles:
             (target / f"{_slug(predicate_type)}.sigstore.json").write_bytes(bundle_json)
+
+
+def write_build_log(folder: Path, log: str) -> None:
+    """`<image>/build.log`: the engine's output, also for a build that failed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "build.log").write_text(log)
 
 
 def decode_payload(bundle_json: bytes) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from attestations.statements import (
 )
 from attestations.verify import verify_image
 from workers import evidence, metrics
-from workers.build import BuildResult, build_image
+from workers.build import BuildLimits, BuildResult, build_image
 from workers.lint import Finding as LintFinding
 from workers.lint import check_image, lint_dockerfile
 from workers.push import PushedImage, push_image
@@ -82,6 +82,7 @@ class PipelineConfig:
     store: AttestationStore | None = None
     out_dir: Path | None = None
     build_timeout_s: float = 1800.0
+    build_limits: BuildLimits = field(default_factory=BuildLimits)
     baseline: Callable[[str], dict[str, Any] | None] | None = None  # image name -> last promoted scan
     verify_key: str = "dockgate.pub"  # shown in the report's verify command
     # When set, a retried job first verifies what an earlier attempt attached and reuses it.
@@ -139,6 +140,7 @@ def run_image(
             spec,
             root,
             client=cfg.engine,
+            limits=cfg.build_limits,
             network=source.trusted and spec.network,
             timeout_s=cfg.build_timeout_s,
             base_mirror=cfg.base_mirror,
@@ -152,7 +154,7 @@ def run_image(
         lint = [*lint, *_relative([failure], root)] if failure else lint
         reason = failure.message if failure else "the build failed"
         verdict = decide(repo_config.policy, lint=lint, build_error=reason)
-        return ImageRun(
+        run = ImageRun(
             spec.name,
             spec.dockerfile,
             "failed",
@@ -160,7 +162,13 @@ def run_image(
             lint=tuple(lint),
             build_error=reason,
             timings=tuple(timer.timings),
+            build_log=build.log,
         )
+        if cfg.store is not None and source.commit:
+            cfg.store.record_report(source.repository, source.commit, spec.name, json.dumps(run.to_json()))
+        if cfg.out_dir is not None:
+            evidence.write_build_log(cfg.out_dir / spec.name, build.log)
+        return run
     finished = _now()
     pushed = _push(spec, build, cfg, source, timer)
     with timer.stage("read-image"):
@@ -221,6 +229,7 @@ def run_image(
         evidence=tuple(attached),
         signature=signature,
         verify_command=_verify_command(pushed, cfg),
+        build_log=build.log,
     )
     _index(run, source, bom, cfg, timer)
     run = dataclasses.replace(run, timings=tuple(timer.timings))

@@ -88,6 +88,10 @@ class ImageSpec:
         bad = [p for p in value if not _PLATFORM_RE.match(p)]
         if bad:
             raise ValueError(f"{bad[0]!r} is not os/arch[/variant], e.g. linux/amd64")
+        if len(value) > 1:  # the Engine API's builder makes one platform per build
+            raise ValueError(
+                "multi-platform images need buildx, which dockgate does not drive yet: list one platform"
+            )
         return value
 
     @model_validator(mode="after")

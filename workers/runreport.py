@@ -59,6 +59,7 @@ class ImageRun:
     verify_command: str | None = None
     details_url: str | None = None
     cancelled_reason: str | None = None
+    build_log: str = ""  # the engine's build output (bounded by the builder: head and tail kept)
 
     @property
     def conclusion(self) -> Literal["success", "failure", "cancelled"]:
@@ -87,7 +88,11 @@ class ImageRun:
             "signature": self.signature,
             "timings": {t.name: round(t.seconds, 3) for t in self.timings},
             "verify_command": self.verify_command,
+            "build_log": self.build_log,
         }
+
+
+BUILD_LOG_LINES = 40  # of a failed build, in the check run (the full log is in the report)
 
 
 def _count(items: Iterable[str]) -> Counter[str]:
@@ -148,7 +153,13 @@ def _image_section(run: ImageRun) -> list[str]:
     rows += [("Base images", ", ".join(f"`{b}`" for b in run.base_images) or "—")]
     if run.build_error:
         rows.append(("Build error", run.build_error))
-    return ["### Image", "", *_table(("", ""), rows), ""]
+    lines = ["### Image", "", *_table(("", ""), rows), ""]
+    if run.build_error and run.build_log:
+        tail = run.build_log.rstrip("\n").splitlines()[-BUILD_LOG_LINES:]
+        text = "\n".join(line[:500] for line in tail).replace("`", "'")
+        lines += [f"<details open><summary>Build log (last {len(tail)} lines)</summary>", "",
+                  "```text", text, "```", "", "</details>", ""]  # fmt: skip
+    return lines
 
 
 def _lint_section(run: ImageRun) -> list[str]:

@@ -36,6 +36,13 @@ def _int(value: str) -> int:
         raise ValueError("expected an integer") from None
 
 
+def _positive(value: str) -> int:
+    number = _int(value)
+    if number <= 0:
+        raise ValueError("expected a positive integer")
+    return number
+
+
 def _port(value: str) -> int:
     port = _int(value)
     if not 0 < port < 65536:
@@ -86,6 +93,8 @@ class Settings:
     github_write_interval: float = 1.0
     cache_dir: Path | None = None
     verify_policy_path: Path | None = None
+    build_memory_mb: int = 2048
+    build_cpus: int = 0
     layer_cache_mb: int = 20480
 
     @classmethod
@@ -130,6 +139,8 @@ class Settings:
             github_write_interval=get("DOCKGATE_GITHUB_WRITE_INTERVAL", _seconds, 1.0),
             cache_dir=get("DOCKGATE_CACHE_DIR", Path, None),
             verify_policy_path=get("DOCKGATE_VERIFY_POLICY", _existing_file, None),
+            build_memory_mb=get("DOCKGATE_BUILD_MEMORY_MB", _positive, 2048),
+            build_cpus=get("DOCKGATE_BUILD_CPUS", _int, 0),
             layer_cache_mb=get("DOCKGATE_LAYER_CACHE_MB", _int, 20480),
         )
         if problems:
@@ -191,5 +202,7 @@ ENV_NAMES: dict[str, str] = {
     "github_write_interval": "DOCKGATE_GITHUB_WRITE_INTERVAL",
     "cache_dir": "DOCKGATE_CACHE_DIR",
     "verify_policy_path": "DOCKGATE_VERIFY_POLICY",
+    "build_memory_mb": "DOCKGATE_BUILD_MEMORY_MB",
+    "build_cpus": "DOCKGATE_BUILD_CPUS",
     "layer_cache_mb": "DOCKGATE_LAYER_CACHE_MB",
 }

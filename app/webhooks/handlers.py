@@ -32,6 +32,8 @@ def plan(
     clone_url: str,
     only_image: str | None = None,
     rerun: bool = False,
+    verify_trust: bool = False,
+    trust_branch: str | None = None,
 ) -> list[JobSpec]:
     """One high-priority planning job for (repository, commit[, pull request])."""
     installation = _installation(payload)
@@ -49,6 +51,8 @@ def plan(
         "only_image": only_image,
         "rerun": rerun,
     }
+    if verify_trust:
+        kwargs |= {"verify_trust": True, "trust_branch": trust_branch}
     return [
         JobSpec(
             queue=queues.HIGH,
@@ -107,8 +111,11 @@ def check_suite(payload: Payload) -> list[JobSpec]:
     suite = payload["check_suite"]
     repo = payload.get("repository") or {}
     prs = suite.get("pull_requests") or []
-    trusted = all((p.get("head") or {}).get("repo", {}).get("id") == repo.get("id") for p in prs)
     branch = suite.get("head_branch")
+    rerun = payload.get("action") == "rerequested"
+    # `requested` follows a push into this repository. A re-run's suite lists no pull requests for a
+    # fork's head (GitHub leaves them out), so without any it is decided by the planner, not trusted.
+    trusted = _same_repository(prs, repo) if prs else not rerun
     return plan(
         payload,
         sha=str(suite.get("head_sha") or ""),
@@ -116,7 +123,9 @@ def check_suite(payload: Payload) -> list[JobSpec]:
         pull_request=int(prs[0]["number"]) if prs else None,
         trusted=trusted,
         clone_url=str(repo.get("clone_url") or ""),
-        rerun=payload.get("action") == "rerequested",
+        rerun=rerun,
+        verify_trust=not prs and rerun,
+        trust_branch=str(branch) if branch else None,
     )
 
 
@@ -130,18 +139,26 @@ def check_run(payload: Payload) -> list[JobSpec]:
     repo = payload.get("repository") or {}
     if identifier != "rerun":
         return _action(payload, run, identifier)
-    prs = (run.get("check_suite") or {}).get("pull_requests") or run.get("pull_requests") or []
-    trusted = all((p.get("head") or {}).get("repo", {}).get("id") == repo.get("id") for p in prs)
+    suite = run.get("check_suite") or {}
+    prs = suite.get("pull_requests") or run.get("pull_requests") or []
+    branch = suite.get("head_branch")
     return plan(
         payload,
         sha=str(run.get("head_sha") or ""),
         ref=None,
         pull_request=int(prs[0]["number"]) if prs else None,
-        trusted=trusted,
+        trusted=_same_repository(prs, repo) if prs else False,
         clone_url=str(repo.get("clone_url") or ""),
         only_image=name.removeprefix(CHECK_PREFIX),
         rerun=True,
+        verify_trust=not prs,
+        trust_branch=str(branch) if branch else None,
     )
+
+
+def _same_repository(prs: list[Payload], repo: Payload) -> bool:
+    """Every listed pull request's head is in this repository (not a fork)."""
+    return all((p.get("head") or {}).get("repo", {}).get("id") == repo.get("id") for p in prs)
 
 
 def _action(payload: Payload, run: Payload, identifier: str) -> list[JobSpec]:

@@ -43,6 +43,50 @@ def _paths_and_config(
     return paths, None
 
 
+TRUSTED_COMMIT_KEY = "dockgate:trusted-commit:{repository}@{sha}"
+TRUSTED_COMMIT_TTL = 90 * 24 * 3600
+
+
+def _decide_trust(
+    rt: Runtime,
+    installation_id: int,
+    repository: str,
+    head_sha: str,
+    trusted: bool,
+    verify_trust: bool,
+    branch: str | None,
+) -> bool:
+    key = TRUSTED_COMMIT_KEY.format(repository=repository, sha=head_sha)
+    if trusted:
+        rt.redis.set(key, "1", ex=TRUSTED_COMMIT_TTL)  # a push or same-repository pull request said so
+        return True
+    if not verify_trust:
+        return False
+    if rt.redis.exists(key):
+        return True
+    if branch:
+        from github import UnknownObjectException
+
+        repo = rt.github.repository(installation_id, repository)
+
+        def branch_tip() -> str | None:
+            try:
+                return str(repo.get_git_ref(f"heads/{branch}").object.sha)
+            except UnknownObjectException:  # no such branch here: e.g. it lives in a fork
+                return None
+
+        if call_github("read the branch", branch_tip) == head_sha:
+            rt.redis.set(key, "1", ex=TRUSTED_COMMIT_TTL)
+            return True
+    logger.warning(
+        "re-run of %s@%s treated as untrusted: not known as this repository's own commit",
+        repository,
+        head_sha[:12],
+        extra={"repo": repository, "sha": head_sha},
+    )
+    return False
+
+
 def plan_commit(
     *,
     installation_id: int,
@@ -54,9 +98,17 @@ def plan_commit(
     clone_url: str,
     only_image: str | None = None,
     rerun: bool = False,
+    verify_trust: bool = False,
+    trust_branch: str | None = None,
 ) -> list[str]:
-    """RQ job: create the queued check runs of a commit and enqueue its image jobs; returns job ids."""
+    """RQ job: create the queued check runs of a commit and enqueue its image jobs; returns job ids.
+
+    `verify_trust`: the event could not tell whether the commit is the repository's own (a re-run
+    GitHub sends without pull requests, as it does for forks); it is trusted only if a trusted event
+    planned it before, or if `trust_branch` of this repository points at it now.
+    """
     rt = runtime()
+    trusted = _decide_trust(rt, installation_id, repository, head_sha, trusted, verify_trust, trust_branch)
     writer = writer_for(rt, installation_id, repository)
     if pull_request is not None:
         queues.mark_pr_head(rt.redis, repository, pull_request, head_sha)

@@ -112,6 +112,23 @@ def test_memory_limit_kills_the_step(tmp_path: Path, docker_client: Any, base_im
     assert ok.ok, ok.log_tail()
 
 
+def test_cpu_cap_limits_the_cores_a_build_step_sees(
+    tmp_path: Path, docker_client: Any, base_images: dict[str, str]
+) -> None:
+    """DOCKGATE_BUILD_CPUS becomes a cpuset: the step is scheduled on that many cores only."""
+    from workers.backends import build_limits_from_settings
+    from workers.image import open_image
+    from workers.settings import Settings
+
+    limits = build_limits_from_settings(Settings.from_env({"DOCKGATE_BUILD_CPUS": "1"}))
+    assert limits.cpuset is not None and "," not in limits.cpuset
+    root = _repo(tmp_path, f"FROM {BUSYBOX}\nRUN echo {uuid.uuid4().hex} && nproc > /cores\n")
+    result = build_image(ImageSpec(name="cpus"), root, client=docker_client, limits=limits)
+    assert result.ok and result.image_id, result.log_tail()
+    with open_image(result.image_id, docker_client=docker_client) as image:
+        assert image.read("/cores").strip() == b"1"
+
+
 @pytest.mark.slow
 def test_timeout_cancels_and_kills(tmp_path: Path, docker_client: Any, base_images: dict[str, str]) -> None:
     marker = uuid.uuid4().hex[:8]

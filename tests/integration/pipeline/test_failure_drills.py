@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,24 @@ def test_promotion_whose_final_tag_fails_leaves_production_without_it(
     real_prod = RegistryClient(prod_registry, credentials=creds[prod_registry])
     with pytest.raises(NotFound):
         real_prod.get_manifest(dest, "v1")  # no tag: nothing a deployment could pull by name
+
+
+def test_a_failed_build_keeps_its_log_in_the_report_check_run_and_out_folder(
+    docker_client: Any, staging_registry: str, vulndb: Path, tmp_path: Path, base_images: Any
+) -> None:
+    from workers.repoconfig import ImageSpec, RepoConfig
+    from workers.runreport import summary
+
+    marker = uuid.uuid4().hex
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "Dockerfile").write_text(
+        f"FROM dockgate-base/busybox:1.35\nRUN echo building-{marker}\nRUN echo failing-{marker} && exit 3\n"
+    )
+    cfg = dataclasses.replace(_config(docker_client, staging_registry, vulndb, {}), out_dir=tmp_path / "out")
+    run = run_image(ImageSpec(name="broken"), tmp_path / "repo", RepoConfig(), cfg, Source("acme/broken"))
+    assert run.conclusion == "failure" and run.build_error
+    assert f"building-{marker}" in run.build_log and f"failing-{marker}" in run.build_log
+    assert run.to_json()["build_log"] == run.build_log
+    text = summary(run)
+    assert "Build log (last" in text and f"failing-{marker}" in text
+    assert f"failing-{marker}" in (tmp_path / "out" / "broken" / "build.log").read_text()

@@ -140,3 +140,34 @@ def test_router_matches_action_then_catch_all() -> None:
 
     assert r.dispatch("e", {"action": "a"}) == [] and seen == ["exact", "all"]
     assert r.dispatch("other", {}) is None
+
+
+def test_reruns_without_pull_requests_leave_trust_to_the_planner() -> None:
+    """GitHub lists no pull requests on a fork head's suite: such a re-run is not trusted blindly."""
+    payload = load("check_suite/rerequested.json")
+    payload["check_suite"]["pull_requests"] = []
+    [spec] = router.dispatch("check_suite", payload) or []
+    assert spec.kwargs["trusted"] is False and spec.kwargs["verify_trust"] is True
+    assert spec.kwargs["trust_branch"] == payload["check_suite"]["head_branch"]
+
+    pushed = load("check_suite/requested.json")
+    pushed["check_suite"]["pull_requests"] = []
+    [spec] = router.dispatch("check_suite", pushed) or []
+    assert spec.kwargs["trusted"] is True and "verify_trust" not in spec.kwargs  # a push into this repo
+
+    run = load("check_run/rerequested.json")
+    run["check_run"]["name"] = "dockgate/api"
+    run["check_run"]["check_suite"]["pull_requests"] = []
+    run["check_run"]["pull_requests"] = []
+    [spec] = router.dispatch("check_run", run) or []
+    assert spec.kwargs["trusted"] is False and spec.kwargs["verify_trust"] is True
+
+
+def test_reruns_of_a_fork_pull_request_are_untrusted() -> None:
+    payload = load("check_suite/rerequested.json")
+    (pr,) = payload["check_suite"]["pull_requests"][:1] or [None]
+    assert pr is not None
+    pr["head"]["repo"]["id"] = payload["repository"]["id"] + 1  # the head lives in a fork
+    payload["check_suite"]["pull_requests"] = [pr]
+    [spec] = router.dispatch("check_suite", payload) or []
+    assert spec.kwargs["trusted"] is False and "verify_trust" not in spec.kwargs

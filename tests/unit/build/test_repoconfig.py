@@ -23,7 +23,7 @@ images:
     context: services/api
     target: runtime
     build_args: {PY: 3.11, DEBUG: false}
-    platforms: [linux/amd64, linux/arm64/v8]
+    platforms: [linux/arm64/v8]
     network: true
     size_budget_mb: 300
 lint:
@@ -61,7 +61,7 @@ def test_full_config_round_trip() -> None:
     (api,) = config.images
     assert api.dockerfile == "services/api/Dockerfile"
     assert api.build_args == {"PY": "3.11", "DEBUG": "false"}
-    assert api.platforms == ("linux/amd64", "linux/arm64/v8")
+    assert api.platforms == ("linux/arm64/v8",)
     assert api.network is True and api.size_budget_mb == 300 and api.target == "runtime"
     assert config.lint.level_for("DG102", "warning") is None
     assert config.lint.level_for("DG106", "warning") is None  # YAML `off` is False; still means off
@@ -81,6 +81,7 @@ def test_full_config_round_trip() -> None:
         ("images: [{name: a, dockerfile: /etc/Dockerfile}]", "images[0].dockerfile"),
         ("images: [{name: a, size_budget_mb: 0}]", "images[0].size_budget_mb"),
         ("images: [{name: a, platforms: [amd64]}]", "images[0].platforms"),
+        ("images: [{name: a, platforms: [linux/amd64, linux/arm64]}]", "images[0].platforms"),
         ("images: [{name: a}, {name: b, imagse: 1}]", "images[1].imagse"),
         ("lint: {overrides: {DG105: loud}}", "lint.overrides.DG105"),
         ("lint: {ignore: [DL3006]}", "lint.ignore"),

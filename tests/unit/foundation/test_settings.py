@@ -43,6 +43,9 @@ def test_every_malformed_variable_is_named_in_one_error() -> None:
                 "DOCKGATE_PORT": "70000",
                 "DOCKGATE_STAGING_REGISTRY": "https://127.0.0.1:5001",
                 "GITHUB_APP_PRIVATE_KEY_PATH": "/nonexistent/key.pem",
+                "DOCKGATE_BUILD_MEMORY_MB": "0",
+                "DOCKGATE_LAYER_CACHE_MB": "lots",
+                "DOCKGATE_VERIFY_POLICY": "/nonexistent/policy.yml",
             }
         )
     message = info.value.diagnostics()
@@ -51,6 +54,9 @@ def test_every_malformed_variable_is_named_in_one_error() -> None:
         "DOCKGATE_PORT",
         "DOCKGATE_STAGING_REGISTRY",
         "GITHUB_APP_PRIVATE_KEY_PATH",
+        "DOCKGATE_BUILD_MEMORY_MB",
+        "DOCKGATE_LAYER_CACHE_MB",
+        "DOCKGATE_VERIFY_POLICY",
     ):
         assert name in message
 

@@ -25,7 +25,9 @@ def _lazy(name: str) -> Callable[[argparse.Namespace], int]:
 def _signing_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("image_ref", help="registry/repository[:tag][@digest]")
     parser.add_argument(
-        "--key", help="PREFIX.key (password in DOCKGATE_SIGNING_KEY_PASSWORD); default: keyless"
+        "--key",
+        help="PREFIX.key (password in DOCKGATE_SIGNING_KEY_PASSWORD), or a KMS key reference "
+        "(filekms:///path/key.pem, or a scheme from a dockgate.kms plug-in); default: keyless",
     )
     parser.add_argument("--trust-config", help="keyless: ClientTrustConfig file, or production/staging")
     parser.add_argument("--no-legacy", action="store_true", help="skip cosign's legacy .sig/.att layout")
@@ -49,7 +51,9 @@ def register(commands: Any) -> None:
         "verify", help="verify an image's signature and attestations (exit 1 if not)"
     )
     parser.add_argument("image_ref")
-    parser.add_argument("--key", action="append", help="trusted public key PEM (repeatable)")
+    parser.add_argument(
+        "--key", action="append", help="trusted public key PEM or KMS key reference (repeatable)"
+    )
     parser.add_argument("--certificate-identity", help="keyless: exact certificate SAN")
     parser.add_argument("--certificate-identity-regexp", help="keyless: SAN full-match regexp")
     parser.add_argument("--certificate-oidc-issuer", help="keyless: OIDC issuer URL")
@@ -57,6 +61,9 @@ def register(commands: Any) -> None:
         "--trust-config", help="keyless: trusted_root.json or ClientTrustConfig file, or production"
     )
     parser.add_argument("--type", action="append", help="also require this attestation type (repeatable)")
-    parser.add_argument("--policy", help="YAML policy file (keys, identity, issuer, require)")
+    parser.add_argument(
+        "--policy",
+        help="YAML policy file (keys, identities, require); --key, --certificate-identity, --type add to it",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(func=_lazy("cmd_verify"))

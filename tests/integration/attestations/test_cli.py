@@ -95,3 +95,42 @@ def test_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
         == 2
     )
     assert "cannot read predicate" in capsys.readouterr().err
+
+
+def test_kms_key_and_policy_flags_merge(
+    staging_image: PushedImage,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DOCKGATE_SIGNING_KEY_PASSWORD", "cli-kms-password")
+    kms_prefix, other_prefix = str(tmp_path / "kms"), str(tmp_path / "other")
+    assert main(["keygen", kms_prefix]) == 0
+    assert main(["keygen", other_prefix]) == 0
+    kms_ref = f"filekms://{kms_prefix}.key"
+    assert main(["sign", staging_image.ref, "--key", kms_ref, "--no-legacy"]) == 0
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("keys: [other.pub]\nrequire: [sign]\n")
+    capsys.readouterr()
+    # the file trusts only the other key: the --key flag must be added, not ignored
+    assert main(["verify", staging_image.ref, "--policy", str(policy)]) == 1
+    assert main(["verify", staging_image.ref, "--policy", str(policy), "--key", f"{kms_prefix}.pub"]) == 0
+    assert main(["verify", staging_image.ref, "--key", kms_ref, "--format", "json"]) == 0
+    capsys.readouterr()
+    # --type adds a requirement to the file's `require`
+    merged = [
+        "verify",
+        staging_image.ref,
+        "--policy",
+        str(policy),
+        "--key",
+        f"{kms_prefix}.pub",
+        "--type",
+        "vuln",
+    ]
+    assert main(merged) == 1
+    assert "missing https://cosign.sigstore.dev/attestation/vuln/v1" in capsys.readouterr().out
+    assert main(["verify", staging_image.ref, "--policy", str(policy), "--certificate-identity", "x"]) == 2
+    assert "go together" in capsys.readouterr().err
+    assert main(["sign", staging_image.ref, "--key", "awskms:///alias/dockgate"]) == 2
+    assert "no plug-in for awskms://" in capsys.readouterr().err

@@ -9,6 +9,9 @@ and warm (the same client again). Peer in the same run: cosign v3.1.3 with the s
 
 Usage: .venv/bin/python bench/attest.py [--images 5] [--registry 127.0.0.1:5001]
 Needs scripts/services up and scripts/install-peers (cosign, node packages).
+
+This is the benchmark issue 7 calls `bench/sign.py` (sign + four attestations, key and keyless,
+verify cold and warm); `bench/sign.py` is the per-command dockgate-vs-cosign comparison.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""`dockgate lint PATH [--format text|json|sarif] [--image IMAGE] [--target STAGE]`.
+"""`dockgate lint PATH [--format text|json|sarif] [--image IMAGE [--dockerfile F]] [--target STAGE]`.
 
-PATH is a Dockerfile or a folder (a repository: its `.dockgate.yml` images, targets and lint
-overrides apply, and every Dockerfile-like file below it is linted). `--image` also checks a
-built image (DG2xx). Exit 1 when any finding is at error level, 0 otherwise, 2 on usage errors.
+PATH is a Dockerfile or a folder (a repository: its `.dockgate.yml` images, targets, build-args and
+lint overrides apply, and every Dockerfile-like file below it is linted). A single Dockerfile gets
+the same treatment from the `.dockgate.yml` found above it (see workers.lint.jobs). `--image`
+also checks a built image (DG2xx) against the Dockerfile that built it, so findings keep their
+lines. Exit 1 when any finding is at error level, 0 otherwise, 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attestations.errors import UsageError
 
+if TYPE_CHECKING:
+    from workers.lint import Finding, LintConfig
+    from workers.lint.jobs import LintJob, LintPlan
+
 logger = logging.getLogger(__name__)
-_SKIP_DIRS = {".git", "node_modules", ".venv", "__pycache__", ".tox"}
 
 
 def register(commands: Any) -> None:
@@ -32,59 +38,93 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--image", help="also check this built image (local engine name, docker-archive:TAR, ...)"
     )
-    parser.add_argument("--target", help="the stage that ships (default: the last stage)")
+    parser.add_argument(
+        "--dockerfile",
+        help="with --image on a folder: the Dockerfile that built the image (default: the configured "
+        "image whose name the image reference carries, or the folder's only Dockerfile)",
+    )
+    parser.add_argument(
+        "--target", help="the stage that ships (default: the configured target, else the last stage)"
+    )
     parser.set_defaults(func=run)
 
 
-def _is_dockerfile(path: Path) -> bool:
-    name = path.name.lower()
-    return name == "dockerfile" or name.startswith("dockerfile.") or name.endswith(".dockerfile")
+def _plan(args: argparse.Namespace) -> LintPlan:
+    from workers.lint.jobs import plan_file, plan_folder, with_target
+
+    path = Path(args.path)
+    if path.is_dir():
+        plan = plan_folder(path)
+        if args.target:
+            jobs = with_target(plan.jobs, args.target)
+            if not any(job.target == args.target for job in jobs):
+                raise UsageError(f"no Dockerfile under {path} defines a stage named {args.target!r}")
+            plan = replace(plan, jobs=jobs)
+        return plan
+    if path.is_file():
+        if args.dockerfile:
+            raise UsageError("--dockerfile is for a folder PATH; PATH already names the Dockerfile")
+        return plan_file(path, args.target)
+    raise UsageError(f"{path} does not exist; pass a Dockerfile or a folder")
 
 
-def _folder_jobs(root: Path) -> tuple[list[tuple[Path, str | None, Path]], Any]:
-    """(dockerfile, target, context) for a folder: configured images plus every Dockerfile-like file."""
-    from workers.repoconfig import load_repo_config
+def _image_job(plan: LintPlan, args: argparse.Namespace) -> LintJob:
+    """The job (Dockerfile, target, budget) that built `--image`; DG2xx lines come from its Dockerfile."""
+    from workers.lint.jobs import job_for_image
 
-    config = load_repo_config(root)
-    jobs = {(root / s.dockerfile).resolve(): (s.target, root / s.context) for s in config.images}
-    for path in sorted(root.rglob("*")):
-        if (
-            _is_dockerfile(path)
-            and path.is_file()
-            and not _SKIP_DIRS.intersection(path.relative_to(root).parts)
-        ):
-            jobs.setdefault(path.resolve(), (None, path.parent))
-    return [(path, target, context) for path, (target, context) in sorted(jobs.items())], config.lint
+    if args.dockerfile:
+        wanted = (Path(args.path) / args.dockerfile).resolve()
+        if not wanted.is_file():
+            wanted = Path(args.dockerfile).resolve()
+        job = next((j for j in plan.jobs if j.dockerfile.resolve() == wanted), None)
+        if job is None:
+            raise UsageError(f"--dockerfile {args.dockerfile} is not a Dockerfile under {args.path}")
+        return job
+    if len(plan.jobs) == 1:
+        return plan.jobs[0]
+    job = job_for_image(plan.jobs, args.image)
+    if job is None:
+        raise UsageError(
+            f"{args.path} holds {len(plan.jobs)} Dockerfiles; pass --dockerfile to say which one built "
+            f"{args.image} (or lint that Dockerfile directly)"
+        )
+    return job
 
 
 def run(args: argparse.Namespace) -> int:
     from workers.lint import lint_dockerfile, to_json, to_sarif, to_text
 
-    path = Path(args.path)
-    if path.is_dir():
-        jobs, lint_config = _folder_jobs(path)
-        root = path
-    elif path.is_file():
-        jobs, lint_config, root = [(path, args.target, path.parent)], None, path.parent
-    else:
-        raise UsageError(f"{path} does not exist; pass a Dockerfile or a folder")
-    findings = []
-    for dockerfile, target, context in jobs:
-        findings += lint_dockerfile(dockerfile, target=target, context=context, config=lint_config)
-    if args.image:
-        findings += _image_findings(args.image, jobs[0][0] if len(jobs) == 1 else None, lint_config)
+    if args.dockerfile and not args.image:
+        raise UsageError("--dockerfile only matters with --image")
+    plan = _plan(args)
+    image_job = _image_job(plan, args) if args.image else None
+    findings: list[Finding] = []
+    for job in plan.jobs:
+        findings += lint_dockerfile(
+            job.dockerfile,
+            target=job.target,
+            context=job.context,
+            config=plan.config,
+            build_args=job.build_args,
+        )
+    if image_job is not None:
+        findings += _image_findings(args.image, image_job, plan.config)
     if args.format == "json":
         sys.stdout.write(to_json(findings))
     elif args.format == "sarif":
-        sys.stdout.write(json.dumps(to_sarif(findings, root=root), indent=2) + "\n")
+        sys.stdout.write(json.dumps(to_sarif(findings, root=plan.root), indent=2) + "\n")
     else:
-        sys.stdout.write(to_text(findings) or f"no findings in {len(jobs)} Dockerfile(s)\n")
+        sys.stdout.write(to_text(findings) or f"no findings in {len(plan.jobs)} Dockerfile(s)\n")
     return 1 if any(f.level == "error" for f in findings) else 0
 
 
-def _image_findings(image: str, dockerfile: Path | None, lint_config: Any) -> list[Any]:
+def _image_findings(image: str, job: LintJob, lint_config: LintConfig | None) -> list[Finding]:
     from workers.image import open_image  # imports docker: only when --image is used
     from workers.lint import check_image
 
     with open_image(image) as fs:
-        return list(check_image(fs, dockerfile, config=lint_config))
+        return list(
+            check_image(
+                fs, job.dockerfile, target=job.target, config=lint_config, size_budget_mb=job.size_budget_mb
+            )
+        )

@@ -61,6 +61,12 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--allow-stale-db", action="store_true", help="scan even when the DB is older than the limit"
     )
+    parser.add_argument(
+        "--registry-credentials",
+        type=Path,
+        default=os.environ.get("DOCKGATE_REGISTRY_CREDENTIALS") or None,
+        help="JSON credentials file for registry:REF ($DOCKGATE_REGISTRY_CREDENTIALS)",
+    )
     parser.set_defaults(func=run_scan)
 
     vulndb = commands.add_parser(
@@ -120,17 +126,37 @@ def _load_json(path: Path, what: str) -> Any:
         raise UsageError(f"cannot read {what} {path}: {exc}") from exc
 
 
-def _load_bom(target: str) -> dict[str, Any]:
+def _looks_like_file(target: str) -> bool:
+    """A name no image reference can have: a `.json` file name or an explicit path."""
+    return target.lower().endswith(".json") or target.startswith(("/", "./", "../", "~"))
+
+
+def _load_bom(target: str, registry_credentials: Path | None) -> dict[str, Any]:
     """A CycloneDX JSON file, or the SBOM of an image (engine name, docker-archive:TAR, registry:REF)."""
-    path = Path(target)
-    if path.is_file():
+    path = Path(target).expanduser()
+    if not target.startswith(("docker-archive:", "registry:")) and (
+        path.exists() or _looks_like_file(target)
+    ):
+        if not path.is_file():
+            state = "is a directory" if path.is_dir() else "does not exist"
+            raise UsageError(f"SBOM file {target} {state}: pass a CycloneDX JSON file or an image")
         bom = _load_json(path, "SBOM")
         if not isinstance(bom, dict):
             raise UsageError(f"{path} is not a CycloneDX JSON SBOM")
         return bom
+    if target.startswith("docker-archive:") and not Path(target[len("docker-archive:") :]).is_file():
+        raise UsageError(f"{target}: no such archive; create it with `docker save IMAGE -o FILE`")
     from workers.sbom import generate_sbom
 
-    return generate_sbom(target)
+    return generate_sbom(target, registry_credentials=registry_credentials)
+
+
+def _load_baseline(path: str | None) -> Any:
+    from workers.scan.gate import check_baseline
+
+    if not path:
+        return None
+    return check_baseline(_load_json(Path(path), "baseline report"), f"baseline report {path}")
 
 
 def _exceptions(path: str | None) -> list[Any]:
@@ -140,12 +166,18 @@ def _exceptions(path: str | None) -> list[Any]:
         return []
     try:
         raw = yaml.safe_load(Path(path).read_text())
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, yaml.YAMLError) as exc:
         raise UsageError(f"cannot read exceptions file {path}: {exc}") from exc
     items = raw.get("exceptions", raw) if isinstance(raw, dict) else raw
     if not isinstance(items, list):
         raise UsageError(f"{path}: expected a list of exceptions")
-    return [parse_exception(item) for item in items]
+    out = []
+    for index, item in enumerate(items):
+        try:
+            out.append(parse_exception(item))
+        except UsageError as exc:
+            raise UsageError(f"{path}: exception {index}: {exc.diagnostics()}") from None
+    return out
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -165,12 +197,15 @@ def run_scan(args: argparse.Namespace) -> int:
             level_rank(args.fail_on)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-    bom = _load_bom(args.target)
     vex = [st for path in args.vex for st in load_openvex(Path(path))]
-    baseline = _load_json(Path(args.baseline), "baseline report") if args.baseline else None
-    db = open_db(_db_path(args.db))
+    exceptions = _exceptions(args.exceptions)
+    baseline = _load_baseline(args.baseline)
+    max_age = _max_age(args)
+    db_path = _db_path(args.db)
+    bom = _load_bom(args.target, args.registry_credentials)
+    db = open_db(db_path)
     try:
-        report = scan_bom(bom, db, vex=vex, exceptions=_exceptions(args.exceptions), max_age=_max_age(args))
+        report = scan_bom(bom, db, vex=vex, exceptions=exceptions, max_age=max_age)
     finally:
         db.close()
     snapshot = report.db.get("snapshot") or "unknown"
@@ -198,7 +233,7 @@ def _print_stats(stats: Any, db: Path) -> None:
     print(
         f"{db}: {stats.records} records imported ({stats.indexed_packages} package entries, "
         f"{stats.unindexed} without a package, {stats.withdrawn} withdrawn), "
-        f"{len(stats.errors)} unreadable files"
+        f"{len(stats.errors) - stats.invalid} unreadable files, {stats.invalid} invalid records skipped"
     )
     for error in stats.errors[:20]:
         print(f"  skipped {error}", file=sys.stderr)

@@ -24,14 +24,29 @@ class GateResult:
     reasons: list[str] = field(default_factory=list)
 
 
+def check_baseline(doc: Any, source: str = "baseline report") -> Mapping[str, Any]:
+    """`doc` if it has the shape of a `--format json` report; UsageError naming what is wrong."""
+    if not isinstance(doc, Mapping):
+        raise UsageError(f"{source} must be a JSON object (a `dockgate scan --format json` report)")
+    for key in ("findings", "suppressed"):
+        items = doc.get(key)
+        if items is not None and (
+            not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items)
+        ):
+            raise UsageError(f"{source}: `{key}` must be a list of finding objects")
+    return doc
+
+
 def _baseline_keys(baseline: ScanReport | Mapping[str, Any]) -> set[tuple[str, str, str]]:
     if isinstance(baseline, ScanReport):
         items = [f.to_dict() for f in (*baseline.findings, *baseline.suppressed)]
     else:
+        check_baseline(baseline)
         items = [*(baseline.get("findings") or ()), *(baseline.get("suppressed") or ())]
     keys = set()
     for item in items:
-        for vid in [item.get("id"), *(item.get("aliases") or ())]:
+        aliases = item.get("aliases")
+        for vid in [item.get("id"), *(aliases if isinstance(aliases, list) else ())]:
             keys.add((str(item.get("ecosystem")), str(item.get("package")), str(vid)))
     return keys
 

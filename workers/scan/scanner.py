@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from attestations.errors import UsageError
+from workers.scan.imageref import ImageIdentity
 from workers.scan.matcher import match
 from workers.scan.model import Finding, Routed, ScanReport, Skipped, Suppression
 from workers.scan.purls import Unmapped, owner_of, to_ref
@@ -47,12 +48,16 @@ def check_age(db: VulnDB, now: datetime, max_age: timedelta | None) -> None:
 
 
 def _suppress(
-    finding: Finding, vex: Sequence[VexStatement], exceptions: Sequence[ScanException], now: datetime
+    finding: Finding,
+    vex: Sequence[VexStatement],
+    exceptions: Sequence[ScanException],
+    now: datetime,
+    image: ImageIdentity,
 ) -> Suppression | None:
     ids, purl = finding.ids, finding.routed_from or finding.purl
     for st in vex:
         if st.status in ("not_affected", "fixed") and (
-            statement_applies(st, ids, purl) or statement_applies(st, ids, finding.purl)
+            statement_applies(st, ids, purl, image) or statement_applies(st, ids, finding.purl, image)
         ):
             return Suppression("vex", st.status, st.justification or st.impact_statement, st.source)
     for ex in exceptions:
@@ -102,8 +107,9 @@ def scan_bom(
             continue
         findings.extend(match(db, ref, skipped, routed_from))
     active, suppressed = [], []
+    image = ImageIdentity.from_bom(bom)  # OpenVEX image products must name this image
     for finding in findings:
-        why = _suppress(finding, vex, exceptions, now) if vex or exceptions else None
+        why = _suppress(finding, vex, exceptions, now, image) if vex or exceptions else None
         if why is None:
             active.append(finding)
         else:

@@ -9,7 +9,7 @@ so `.dockgate.yml` parsing (workers.repoconfig) and signed VEX attestations can 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,10 +18,10 @@ from typing import Any
 from packageurl import PackageURL
 
 from attestations.errors import UsageError
+from workers.scan.imageref import ImageIdentity, is_image_product
 
 SUPPRESSING = frozenset({"not_affected", "fixed"})
 STATUSES = SUPPRESSING | {"affected", "under_investigation"}
-IMAGE_PURL_TYPES = frozenset({"oci", "docker"})
 
 
 @dataclass(frozen=True)
@@ -52,37 +52,59 @@ class ScanException:
             raise UsageError(f"exception for {self.vulnerability} needs an owner and a reason")
 
 
-def _ids(items: Iterable[Any]) -> tuple[str, ...]:
+def _ids(items: Any, where: str) -> tuple[str, ...]:
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise UsageError(f"{where} must be a list")
     out = []
-    for item in items or ():
+    for item in items:
         value = item.get("@id") if isinstance(item, Mapping) else item
-        if isinstance(value, str):
-            out.append(value)
+        if not isinstance(value, str):
+            raise UsageError(f"{where}: each entry needs a string @id")
+        out.append(value)
     return tuple(out)
 
 
-def parse_openvex(doc: Mapping[str, Any], source: str = "") -> list[VexStatement]:
-    """Statements of an OpenVEX document (v0.0.x or v0.2.x); raises UsageError on malformed input."""
-    if not isinstance(doc.get("statements"), list) or "openvex" not in str(doc.get("@context", "")):
-        raise UsageError(f"{source or 'VEX document'} is not an OpenVEX document (no @context/statements)")
-    out = []
-    for index, raw in enumerate(doc["statements"]):
-        vuln = raw.get("vulnerability")
-        name = vuln.get("name") if isinstance(vuln, Mapping) else vuln
-        status = raw.get("status")
-        if not isinstance(name, str) or status not in STATUSES:
-            raise UsageError(f"{source}: statement {index} needs a vulnerability name and a valid status")
-        products = raw.get("products") or []
-        subs = list(raw.get("subcomponents") or [])
-        for product in products:  # v0.2: subcomponents nested under each product
-            if isinstance(product, Mapping):
-                subs.extend(product.get("subcomponents") or [])
-        justification = str(raw.get("justification") or raw.get("action_statement") or "")
-        out.append(
-            VexStatement(name, status, _ids(products), _ids(subs), justification,
-                         str(raw.get("impact_statement") or ""), source)
-        )  # fmt: skip
-    return out
+def _statement(raw: Any, where: str, source: str) -> VexStatement:
+    if not isinstance(raw, Mapping):
+        raise UsageError(f"{where} is not an object")
+    vuln = raw.get("vulnerability")
+    name = vuln.get("name") if isinstance(vuln, Mapping) else vuln
+    status = raw.get("status")
+    if not isinstance(name, str) or status not in STATUSES:
+        raise UsageError(f"{where} needs a vulnerability name and a valid status")
+    justification = str(raw.get("justification") or "")
+    impact = str(raw.get("impact_statement") or "")
+    if status == "not_affected" and not (justification or impact):
+        raise UsageError(
+            f"{where} ({name}): a not_affected statement needs a justification or an impact_statement"
+        )
+    products = raw.get("products")
+    subs = list(_ids(raw.get("subcomponents"), f"{where}: subcomponents"))
+    for product in products if isinstance(products, list) else ():  # v0.2: nested under a product
+        if isinstance(product, Mapping):
+            subs.extend(_ids(product.get("subcomponents"), f"{where}: product subcomponents"))
+    products_ids = _ids(products, f"{where}: products")
+    if not justification and status == "affected":
+        justification = str(raw.get("action_statement") or "")
+    return VexStatement(name, status, products_ids, tuple(subs), justification, impact, source)
+
+
+def parse_openvex(doc: Any, source: str = "") -> list[VexStatement]:
+    """Statements of an OpenVEX document (v0.0.x or v0.2.x); raises UsageError on malformed input.
+
+    A `not_affected` statement must carry a `justification` or an `impact_statement`, as OpenVEX
+    requires: a suppression without a recorded reason is not evidence.
+    """
+    name = source or "VEX document"
+    if (
+        not isinstance(doc, Mapping)
+        or not isinstance(doc.get("statements"), list)
+        or "openvex" not in str(doc.get("@context", ""))
+    ):
+        raise UsageError(f"{name} is not an OpenVEX document (no @context/statements object)")
+    return [_statement(raw, f"{name}: statement {i}", source) for i, raw in enumerate(doc["statements"])]
 
 
 def load_openvex(path: Path) -> list[VexStatement]:
@@ -105,18 +127,23 @@ def _purl_covers(pattern: str, purl: str) -> bool:
     return same and (not want.version or want.version == have.version)
 
 
-def _image_level(product: str) -> bool:
-    return not product.startswith("pkg:") or product.split("/", 1)[0][4:] in IMAGE_PURL_TYPES
+def _product_matches(product: str, purl: str, image: ImageIdentity | None, nested: bool) -> bool:
+    if is_image_product(product):
+        return image is not None and image.matches(product)
+    return nested or _purl_covers(product, purl)  # with subcomponents, those name the package
 
 
-def statement_applies(statement: VexStatement, ids: frozenset[str], purl: str) -> bool:
+def statement_applies(
+    statement: VexStatement, ids: frozenset[str], purl: str, image: ImageIdentity | None = None
+) -> bool:
+    """Whether the statement covers this finding: its vulnerability, one of its products (an image
+    product must name `image`, the scanned image), and one of its subcomponents if it lists any."""
     if statement.vulnerability not in ids:
         return False
-    if statement.subcomponents:
-        return any(_purl_covers(s, purl) for s in statement.subcomponents)
-    if not statement.products:
-        return True
-    return any(_image_level(p) or _purl_covers(p, purl) for p in statement.products)
+    nested = bool(statement.subcomponents)
+    if statement.products and not any(_product_matches(p, purl, image, nested) for p in statement.products):
+        return False
+    return not nested or any(_purl_covers(s, purl) for s in statement.subcomponents)
 
 
 def exception_applies(exception: ScanException, ids: frozenset[str], purl: str, today: date) -> bool:
@@ -125,14 +152,24 @@ def exception_applies(exception: ScanException, ids: frozenset[str], purl: str, 
     return not exception.package or _purl_covers(exception.package, purl)
 
 
-def parse_exception(raw: Mapping[str, Any]) -> ScanException:
+def parse_exception(raw: Any) -> ScanException:
     """An exception from plain values (`.dockgate.yml` or JSON): vulnerability, owner, expires, reason."""
+    if not isinstance(raw, Mapping):
+        raise UsageError(
+            f"an exception must be an object with vulnerability, owner, expires, reason: {raw!r}"
+        )
+    vulnerability = str(raw.get("vulnerability") or raw.get("id") or "")
+    if not vulnerability:
+        raise UsageError("an exception needs the id of the vulnerability it accepts (`vulnerability`)")
     expires = raw.get("expires")
     try:
-        when = expires if isinstance(expires, date) else datetime.fromisoformat(str(expires)).date()
+        if isinstance(expires, datetime):
+            when = expires.date()
+        else:
+            when = expires if isinstance(expires, date) else datetime.fromisoformat(str(expires)).date()
     except ValueError as exc:
-        raise UsageError(f"exception for {raw.get('vulnerability')}: expires must be YYYY-MM-DD") from exc
+        raise UsageError(f"exception for {vulnerability}: expires must be YYYY-MM-DD") from exc
     return ScanException(
-        str(raw.get("vulnerability") or raw.get("id") or ""), str(raw.get("owner") or ""), when,
-        str(raw.get("reason") or ""), str(raw.get("package") or ""),
+        vulnerability, str(raw.get("owner") or ""), when, str(raw.get("reason") or ""),
+        str(raw.get("package") or ""),
     )  # fmt: skip

@@ -37,6 +37,7 @@ class ImportStats:
     indexed_packages: int = 0
     unindexed: int = 0  # records without any package (e.g. PSF's CPython advisories)
     withdrawn: int = 0
+    invalid: int = 0  # records that parse but lack OSV's shape (also listed in `errors`)
     errors: list[str] = field(default_factory=list)
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -47,58 +48,80 @@ def _text(value: Any) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if isinstance(value, datetime) else str(value)
 
 
+class InvalidRecord(ValueError):
+    """A record that parses but does not have OSV's shape (e.g. `"affected": ["oops"]`)."""
+
+
+def _list(record: dict[str, Any], key: str, kind: type | tuple[type, ...] = object) -> list[Any]:
+    value = record.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, kind) for v in value):
+        raise InvalidRecord(f"`{key}` is not a list" + ("" if kind is object else " of the expected items"))
+    return value
+
+
+def _affected_rows(vid: str, record: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The `affected` table rows of a record; raises InvalidRecord on a malformed entry."""
+    rows: list[tuple[str, ...]] = []
+    for index, affected in enumerate(_list(record, "affected", dict)):
+        package = affected.get("package") or {}
+        if not isinstance(package, dict):
+            raise InvalidRecord(f"affected[{index}].package is not an object")
+        try:
+            raw_versions = _list(affected, "versions")
+            ranges = [
+                {"type": r.get("type"), "events": [{k: str(v) for k, v in e.items()} for e in events]}
+                for r in _list(affected, "ranges", dict)
+                for events in [_list(r, "events", dict)]
+            ]
+        except InvalidRecord as exc:
+            raise InvalidRecord(f"affected[{index}]: {exc}") from None
+        if not package.get("ecosystem") or not package.get("name"):
+            continue
+        base, release = split_ecosystem(str(package["ecosystem"]))
+        versions = sorted({normalise(base, str(v)) for v in raw_versions})
+        name = normalise_name(base, str(package["name"]))
+        rows.append((vid, base, release, name, json.dumps(ranges), json.dumps(versions)))
+    return rows
+
+
+def _vuln_row(vid: str, source: str, record: dict[str, Any]) -> tuple[Any, ...]:
+    aliases = sorted({str(a) for a in _list(record, "aliases", (str, int))} - {vid})
+    details = record.get("details")
+    summary = (
+        record.get("summary") or (details if isinstance(details, str) else "").strip().split("\n", 1)[0][:200]
+    )
+    db_specific = record.get("database_specific")
+    label = db_specific.get("severity") if isinstance(db_specific, dict) else None
+    refs = [r.get("url") for r in _list(record, "references") if isinstance(r, dict)]
+    return (
+        vid, source, _text(record.get("modified")), _text(record.get("published")),
+        _text(record.get("withdrawn")), str(summary), json.dumps(aliases),
+        json.dumps(_list(record, "severity", dict)), label if isinstance(label, str) else None,
+        json.dumps(refs),
+    )  # fmt: skip
+
+
 def _insert_record(db: sqlite3.Connection, source: str, record: dict[str, Any], stats: ImportStats) -> None:
+    """Insert one record (replacing an older copy); raises InvalidRecord before touching the DB."""
     vid = record["id"]
-    modified = _text(record.get("modified"))
+    vuln_row = _vuln_row(vid, source, record)
+    affected_rows = _affected_rows(vid, record)
     row = db.execute("SELECT modified FROM vuln WHERE id = ?", (vid,)).fetchone()
     if row is not None:
-        if (row[0] or "") >= (modified or ""):
+        if (row[0] or "") >= (vuln_row[2] or ""):
             return
         db.execute("DELETE FROM vuln WHERE id = ?", (vid,))
         db.execute("DELETE FROM affected WHERE vuln_id = ?", (vid,))
         db.execute("DELETE FROM alias WHERE vuln_id = ?", (vid,))
-    aliases = sorted({str(a) for a in record.get("aliases") or ()} - {vid})
-    summary = record.get("summary") or (record.get("details") or "").strip().split("\n", 1)[0][:200]
-    db_specific = record.get("database_specific") or {}
-    db.execute(
-        "INSERT INTO vuln VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (
-            vid, source, modified, _text(record.get("published")), _text(record.get("withdrawn")),
-            summary, json.dumps(aliases), json.dumps(record.get("severity") or []),
-            db_specific.get("severity") if isinstance(db_specific, dict) else None,
-            json.dumps([r.get("url") for r in record.get("references") or () if isinstance(r, dict)]),
-        ),
-    )  # fmt: skip
+    db.execute("INSERT INTO vuln VALUES (?,?,?,?,?,?,?,?,?,?)", vuln_row)
+    aliases = json.loads(vuln_row[6])
     db.executemany("INSERT INTO alias VALUES (?, ?)", [(a, vid) for a in [vid, *aliases]])
-    packages = 0
-    for affected in record.get("affected") or ():
-        package = affected.get("package") or {}
-        if not package.get("ecosystem") or not package.get("name"):
-            continue
-        base, release = split_ecosystem(str(package["ecosystem"]))
-        versions = sorted({normalise(base, str(v)) for v in affected.get("versions") or ()})
-        ranges = [
-            {
-                "type": r.get("type"),
-                "events": [{k: str(v) for k, v in e.items()} for e in r.get("events", ())],
-            }
-            for r in affected.get("ranges") or ()
-        ]
-        db.execute(
-            "INSERT INTO affected VALUES (?,?,?,?,?,?)",
-            (
-                vid,
-                base,
-                release,
-                normalise_name(base, str(package["name"])),
-                json.dumps(ranges),
-                json.dumps(versions),
-            ),
-        )
-        packages += 1
+    db.executemany("INSERT INTO affected VALUES (?,?,?,?,?,?)", affected_rows)
     stats.records += 1
-    stats.indexed_packages += packages
-    stats.unindexed += packages == 0
+    stats.indexed_packages += len(affected_rows)
+    stats.unindexed += not affected_rows
     stats.withdrawn += record.get("withdrawn") is not None
 
 
@@ -110,7 +133,12 @@ def _import_one(db: sqlite3.Connection, path: Path, name: str, stats: ImportStat
             stats.errors.append(f"{loaded.path}: {loaded.error}")
             continue
         for record in loaded.records:
-            _insert_record(db, name, record, stats)
+            try:
+                _insert_record(db, name, record, stats)
+            except InvalidRecord as exc:
+                stats.invalid += 1
+                stats.errors.append(f"{loaded.path}: {record['id']}: invalid OSV record: {exc}")
+                continue
             count += 1
             modified = _text(record.get("modified")) or ""
             if modified > newest and not modified.startswith("0001"):

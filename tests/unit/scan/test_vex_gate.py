@@ -50,7 +50,9 @@ def test_openvex_not_affected_suppresses_by_alias(shared_db: VulnDB, make_bom: B
         ),
         "repo/.vex.json",
     )
-    result = scan_bom(make_bom(*PURLS), shared_db, vex=vex, now=NOW)
+    bom = make_bom(*PURLS)
+    bom["metadata"] = {"component": {"type": "container", "name": "127.0.0.1:5001/acme/app"}}
+    result = scan_bom(bom, shared_db, vex=vex, now=NOW)
     assert [f.id for f in result.suppressed] == ["GHSA-p6mc-m468-83gw"]
     why = result.suppressed[0].suppressed_by
     assert why is not None and why.justification == "vulnerable_code_not_in_execute_path"

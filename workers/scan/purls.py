@@ -1,7 +1,8 @@
 """From a CycloneDX component's purl to the OSV (ecosystem, release, name, version) to look up.
 
-The mapping decides exactness: Debian advisories are keyed on the *source* package
-(``upstream=openssl`` for ``libssl3``) and the release (``distro=debian-12`` → ``Debian:12``);
+The mapping decides exactness: Debian advisories are keyed on the *source* package and version
+(``upstream=openssl@3.0.11-1`` for ``libssl3``; a binNMU ``+b1`` or a binary's own epoch is not
+the source's version) and the release (``distro=debian-12`` → ``Debian:12``);
 Alpine on the origin and branch (``alpine-3.19.1`` → ``Alpine:v3.19``); Go's toolchain as
 ``stdlib`` with its ``go`` prefix removed. Language packages whose files an OS package owns are
 routed to the distro (their patched code is tracked there, not in PyPI/npm advisories).
@@ -75,12 +76,15 @@ def _distro_release(base: str, distro: str) -> str:
     return "v" + ".".join(parts[:2]) if len(parts) >= 2 else ""
 
 
-def _source_name(qualifiers: dict[str, str], default: str) -> str:
+def _source(qualifiers: dict[str, str], name: str, version: str) -> tuple[str, str]:
+    """(source package, source version): `upstream=openssl@3.0.11-1` (ours and syft's) or
+    `upstream=openssl (3.0.11-1)` (dpkg's spelling); without a version the binary's is used."""
     for key in ("upstream", "source", "origin"):
-        value = qualifiers.get(key)
+        value = qualifiers.get(key, "").strip()
         if value:
-            return value.split("@")[0].split(" ")[0]
-    return default
+            source, _, rest = value.replace(" (", "@", 1).partition("@")
+            return source.split(" ")[0], rest.rstrip(")").strip() or version
+    return name, version
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -113,6 +117,8 @@ def to_ref(purl_text: str) -> PackageRef:
         release = _distro_release(base, qualifiers.get("distro", ""))
         if not release:
             raise Unmapped("purl has no usable `distro` qualifier (release unknown)")
-        source = normalise_name(base, _source_name(qualifiers, name))
-        return PackageRef(purl_text, base, release, source, version)
+        source, source_version = _source(qualifiers, name, version)
+        if base != "Alpine":  # Debian/Ubuntu advisories are on source versions (binNMU `+b1`, own epochs)
+            version = source_version
+        return PackageRef(purl_text, base, release, normalise_name(base, source), version)
     raise Unmapped(f"no OSV ecosystem for purl type {kind!r}")

@@ -18,6 +18,7 @@ from workers.lint.findings import Finding, make
 from workers.lint.history import align, base_boundary, shipped_instructions
 from workers.lint.image_files import cache_findings, secret_files, setid_files, tool_files
 from workers.lint.model import Instruction, parse
+from workers.lint.render import IMAGE_PREFIX
 from workers.lint.secrets import secret_reason, token_kind
 from workers.repoconfig import DEFAULT_SIZE_BUDGET_MB, LintConfig
 
@@ -91,7 +92,7 @@ def inner_config(image: ImageLike) -> dict[str, Any]:
 def _context(image: ImageLike, dockerfile: Path | None, target: str | None) -> ImageContext:
     created = [layer.created_by for layer in image.layers]
     if dockerfile is None:
-        return ImageContext(f"image:{image.name}", None, {}, frozenset(), None, ())
+        return ImageContext(f"{IMAGE_PREFIX}{image.name}", None, {}, frozenset(), None, ())
     doc = parse(dockerfile.read_text(encoding="utf-8", errors="replace"), str(dockerfile))
     instructions = shipped_instructions(doc, target)
     history = align(created, instructions)

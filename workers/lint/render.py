@@ -2,7 +2,8 @@
 
 SARIF: one run, the rule table as `tool.driver.rules` (with help text), results referencing rules
 by index, repository-relative URIs with `%SRCROOT%`, and partial fingerprints so code scanning
-tracks a finding across commits.
+tracks a finding across commits. The output is checked against the OASIS SARIF 2.1.0 schema in
+tests/unit/lint/test_sarif_schema.py.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from workers.lint.findings import RULES, Finding
 
+IMAGE_PREFIX = "image:"  # path of image findings made without their Dockerfile (see image_rules)
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _SECURITY = {"DG105", "DG107", "DG116", "DG118", "DG123", "DG201", "DG203", "DG204", "DG205"}
@@ -32,14 +35,34 @@ def to_json(findings: Sequence[Finding]) -> str:
     return json.dumps({"findings": [f.as_dict() for f in findings]}, indent=2) + "\n"
 
 
-def _uri(path: str, root: Path | None) -> str:
+def _artifact(path: str, root: Path | None) -> dict[str, str]:
+    """A SARIF artifactLocation: repository-relative (with %SRCROOT%) when the file is under
+    `root`, else an absolute `file:` URI; percent-encoded either way."""
     p = Path(path)
     if root is not None:
         try:
-            p = p.resolve().relative_to(root.resolve())
+            return {
+                "uri": quote(p.resolve().relative_to(root.resolve()).as_posix()),
+                "uriBaseId": "%SRCROOT%",
+            }
         except ValueError:
             pass
-    return p.as_posix()
+    if p.is_absolute():
+        return {"uri": p.as_uri()}
+    return {"uri": quote(p.as_posix()), "uriBaseId": "%SRCROOT%"}
+
+
+def _location(f: Finding, root: Path | None) -> dict[str, Any]:
+    """Where a result is: a file (with a region only when the line is known) or, for an image
+    finding made without its Dockerfile (path `image:NAME`), the image as a logical location:
+    `image:NAME` is no file, and a file URI made of it would point nowhere."""
+    if f.path.startswith(IMAGE_PREFIX):
+        name = f.path[len(IMAGE_PREFIX) :]
+        return {"logicalLocations": [{"name": name, "fullyQualifiedName": f.path, "kind": "module"}]}
+    physical: dict[str, Any] = {"artifactLocation": _artifact(f.path, root)}
+    if f.line is not None and f.line >= 1:
+        physical["region"] = {"startLine": f.line}
+    return {"physicalLocation": physical}
 
 
 def to_sarif(
@@ -61,23 +84,17 @@ def to_sarif(
     ]
     results = []
     for f in findings:
-        uri = _uri(f.path, root)
-        region = {"startLine": max(1, f.line or 1)}
-        digest = hashlib.sha256(f"{f.rule}|{uri}|{f.stage}|{f.message}".encode()).hexdigest()
+        location = _location(f, root)
+        physical = location.get("physicalLocation")
+        where = physical["artifactLocation"]["uri"] if physical else f.path
+        digest = hashlib.sha256(f"{f.rule}|{where}|{f.stage}|{f.message}".encode()).hexdigest()
         results.append(
             {
                 "ruleId": f.rule,
                 "ruleIndex": rule_ids.index(f.rule),
                 "level": _SARIF_LEVEL.get(f.level, "warning"),
                 "message": {"text": f"{f.message} {f.fix}".strip()},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
-                            "region": region,
-                        }
-                    }
-                ],
+                "locations": [location],
                 "partialFingerprints": {"dockgateFinding/v1": digest},
             }
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -69,6 +69,11 @@ class Action:
         }
 
 
+# Every completed image run offers it, however it ended (verdict, error, lost job, superseded):
+# GitHub sends `check_run.requested_action` with identifier "rerun", planned like a re-request.
+RERUN = Action("Re-run", "Run dockgate again on this commit", "rerun")
+
+
 @dataclass(frozen=True)
 class CheckOutcome:
     """What a pipeline concluded for one image; rendered into the completed check run."""
@@ -80,6 +85,12 @@ class CheckOutcome:
     annotations: Sequence[Annotation] = ()
     actions: Sequence[Action] = field(default_factory=tuple)
     details_url: str | None = None
+
+
+def with_rerun(outcome: CheckOutcome) -> CheckOutcome:
+    """`outcome` offering "Re-run" first (kept within GitHub's three buttons)."""
+    others = tuple(a for a in outcome.actions if a.identifier != RERUN.identifier)
+    return replace(outcome, actions=(RERUN, *others)[:MAX_ACTIONS])
 
 
 def clip(text: str, *, limit: int = MAX_OUTPUT_BYTES, link: str | None = None) -> str:
@@ -174,9 +185,22 @@ class CheckRunWriter:
         summary = clip(f"{run.output.summary or ''}\n\n> {line}".strip())
         self._patch(run_id, "annotate a check run", output={"title": title, "summary": summary})
 
-    def finish(self, run_id: int, conclusion: Conclusion, title: str, reason: str) -> None:
-        """Complete a run with a conclusion and the reason (cancellation, lost job, error)."""
-        self.complete(run_id, CheckOutcome(conclusion=conclusion, title=title, summary=reason))
+    def finish(
+        self,
+        run_id: int,
+        conclusion: Conclusion,
+        title: str,
+        reason: str,
+        *,
+        actions: Sequence[Action] = (RERUN,),
+    ) -> None:
+        """Complete a run with a conclusion and the reason (cancellation, lost job, error).
+
+        An image run ended this way still offers "Re-run"; runs a re-run cannot redo (a promotion,
+        an invalid configuration) pass `actions=()`.
+        """
+        outcome = CheckOutcome(conclusion=conclusion, title=title, summary=reason, actions=actions)
+        self.complete(run_id, outcome)
 
 
 def _api(annotations: Sequence[Annotation]) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ import redis
 
 from attestations.errors import ConfigError, DockgateError, TransientError
 from workers import queues
-from workers.checks import Action, Annotation, CheckOutcome, CheckRunWriter
+from workers.checks import RERUN, Action, Annotation, CheckOutcome, CheckRunWriter, with_rerun
 from workers.github.auth import GitHubApp
 from workers.settings import Settings
 
@@ -178,7 +178,7 @@ def run_image(
         raise  # RQ retries the job; on_image_failure completes the run when retries run out
     except DockgateError as exc:
         outcome = CheckOutcome("failure", "dockgate could not check this image", exc.diagnostics())
-    writer.complete(check_run_id, outcome)
+    writer.complete(check_run_id, with_rerun(outcome))  # "Re-run" always, whatever the pipeline offers
     queues.forget_run(rt.redis, check_run_id)
     return outcome.conclusion
 
@@ -202,7 +202,13 @@ def on_image_failure(job: Any, connection: Any, exc_type: Any, exc_value: Any, t
             logger.warning("image job failed, will retry: %s", reason, extra={"job_id": job.id})
             writer.in_progress(run_id, f"retrying after an error: {reason}")
             return
-        writer.finish(run_id, "failure", "dockgate could not finish this check", f"The job failed: {reason}")
+        writer.finish(
+            run_id,
+            "failure",
+            "dockgate could not finish this check",
+            f"The job failed: {reason}",
+            actions=(RERUN,),
+        )
         queues.forget_run(rt.redis, run_id)
     except Exception:  # the janitor completes the run later; never raise from a callback
         logger.exception("could not complete the check run of failed job %s", job.id)

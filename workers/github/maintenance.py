@@ -16,7 +16,7 @@ from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 
 from workers import queues
-from workers.checks import Conclusion
+from workers.checks import RERUN, Conclusion
 from workers.jobs import runtime, writer_for
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ def janitor(*, now: float | None = None) -> dict[str, int]:
                 conclusion,
                 "dockgate could not finish this check",
                 f"Closed by the janitor: {reason}.",
+                actions=(RERUN,) if record.get("rerun", True) else (),
             )
             closed += 1
         queues.forget_run(rt.redis, run_id)

@@ -63,6 +63,10 @@ SECRET_PATH_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"/\.docker/config\.json$"),
     re.compile(r"/\.kube/config$"),
     re.compile(r"/\.config/gcloud/.*credentials.*\.json$"),
+    re.compile(r"/\.config/gcloud/(?:credentials|access_tokens)\.db$"),  # gcloud's token stores
+    re.compile(
+        r"/\.azure/(?:accessTokens\.json|msal_token_cache\.(?:json|bin)|service_principal_entries\.json)$"
+    ),
     re.compile(r"/\.ssh/id_[a-z0-9]+$"),
     re.compile(r"/\.env\.[A-Za-z0-9_.-]+$"),
     re.compile(r"/\.git$"),

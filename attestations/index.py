@@ -151,6 +151,8 @@ class AttestationStore(Protocol):
 
     def record_report(self, source_repo: str, commit: str, name: str, document: str) -> None: ...
 
+    def last_promoted(self, source_repo: str, name: str) -> ImageRecord | None: ...
+
 
 class SqlAttestationStore:
     """The SQLAlchemy implementation: SQLite for one host, PostgreSQL for many workers."""
@@ -214,6 +216,19 @@ class SqlAttestationStore:
             query = query.where(ImageRow.promoted_to.is_not(None))
         with Session(self.engine) as session:
             return [_record(row) for row in session.scalars(query.order_by(ImageRow.id))]
+
+    def last_promoted(self, source_repo: str, name: str) -> ImageRecord | None:
+        """The image of `name` from `source_repo` most recently promoted (the "new only" baseline)."""
+        query = (
+            select(ImageRow)
+            .where(ImageRow.source_repo == source_repo, ImageRow.name == name)
+            .where(ImageRow.promoted_to.is_not(None))
+            .order_by(ImageRow.promoted_at.desc(), ImageRow.id.desc())
+            .limit(1)
+        )
+        with Session(self.engine) as session:
+            row = session.scalar(query)
+            return _record(row) if row is not None else None
 
     def record_report(self, source_repo: str, commit: str, name: str, document: str) -> None:
         """Keep the latest report of an image of a commit (a re-run replaces it)."""

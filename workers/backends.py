@@ -15,7 +15,7 @@ from typing import Any
 from attestations.errors import ConfigError
 from attestations.index import SqlAttestationStore
 from attestations.oci import Credentials, load_credentials
-from attestations.signing.backends import SignerBackend, to_backend
+from attestations.signing.backends import SignerBackend, to_backend, validate_signer
 from attestations.signing.base import Signer
 from attestations.signing.keys import PASSWORD_ENV, write_keypair
 from workers.build import BuildLimits
@@ -48,17 +48,24 @@ def local_signer(folder: Path | None = None) -> tuple[Signer, Path]:
     return signer, Path(f"{prefix}.pub")
 
 
-def signer_from_settings(settings: Settings, *, allow_local_key: bool = False) -> Signer | None:
-    """Key signing when a key is configured, keyless when Sigstore is, else the local key (CLI only)."""
+def signer_from_settings(
+    settings: Settings, *, allow_local_key: bool = False, validate: bool = False
+) -> Signer | None:
+    """Key signing when a key is configured, keyless when Sigstore is, else the local key (CLI only).
+
+    `validate` (worker start-up): also prove the signer can sign now (password, key, token, Fulcio
+    reachable), failing with a ConfigError that says what to fix instead of failing every job.
+    """
+    build = validate_signer if validate else to_backend
     if settings.signing_key_path is not None:
-        return to_backend(
+        return build(
             SignerBackend.KEY,
             key_path=settings.signing_key_path,
             key_password=settings.signing_key_password or os.environ.get(PASSWORD_ENV),
         )
     keyless = settings.sigstore_trust_config_path or settings.sigstore_identity_token_path
     if keyless or os.environ.get("SIGSTORE_IDENTITY_TOKEN"):
-        return to_backend(
+        return build(
             SignerBackend.KEYLESS,
             sigstore_instance=settings.sigstore_instance,
             trust_config_path=settings.sigstore_trust_config_path,

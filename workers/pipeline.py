@@ -15,7 +15,7 @@ import logging
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +83,7 @@ class PipelineConfig:
     out_dir: Path | None = None
     build_timeout_s: float = 1800.0
     build_limits: BuildLimits = field(default_factory=BuildLimits)
-    baseline: Callable[[str], dict[str, Any] | None] | None = None  # image name -> last promoted scan
+    baseline: Callable[[str], Mapping[str, Any] | None] | None = None  # image -> last promoted scan
     verify_key: str = "dockgate.pub"  # shown in the report's verify command
     # When set, a retried job first verifies what an earlier attempt attached and reuses it.
     reuse: VerificationPolicy | None = None

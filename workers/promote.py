@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from attestations.promote import copy_image_with_attestations
 from attestations.statements import CYCLONEDX, IMAGE_SIGNATURE, LINT, SLSA_PROVENANCE_V1, VULNERABILITY
 from attestations.verify import VerificationReport, verify_image
 from workers.repoconfig import PolicyConfig, PromotionConfig
+from workers.scan.gate import _baseline_keys  # the gate's own matching of known findings
 from workers.scan.severity import level_rank
 
 logger = logging.getLogger(__name__)
@@ -55,8 +56,11 @@ def evidence_reasons(
     *,
     default_branch: str | None,
     promotion: PromotionConfig,
+    baseline: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Why the verified attestations do not allow promotion (empty when they do)."""
+    """Why the verified attestations do not allow promotion (empty when they do).
+
+    `baseline`: the verified scan result of the image last promoted (policy `only_new`)."""
     reasons = [f"required attestation {t} is missing or does not verify" for t in report.missing]
     for statement in report.statements(SLSA_PROVENANCE_V1):
         definition = statement.predicate.get("buildDefinition", {})
@@ -69,7 +73,7 @@ def evidence_reasons(
             )
     for statement in report.statements(VULNERABILITY):
         result = statement.predicate.get("scanner", {}).get("result", {})
-        reasons.extend(_vuln_reasons(result.get("findings") or [], policy))
+        reasons.extend(_vuln_reasons(result.get("findings") or [], policy, baseline))
     for statement in report.statements(LINT):
         errors = [
             r
@@ -83,14 +87,23 @@ def evidence_reasons(
     return reasons
 
 
-def _vuln_reasons(findings: Sequence[dict[str, Any]], policy: PolicyConfig) -> list[str]:
+def _vuln_reasons(
+    findings: Sequence[dict[str, Any]], policy: PolicyConfig, baseline: Mapping[str, Any] | None = None
+) -> list[str]:
     threshold = level_rank(policy.fail_on)
+    known = _baseline_keys(baseline) if policy.only_new and baseline is not None else None
     out = []
     for f in findings:
         if level_rank(str(f.get("severity", "unknown"))) < threshold:
             continue
         if policy.only_fixed and not f.get("fixed_versions"):
             continue
+        aliases = f.get("aliases")
+        ids = [f.get("id"), *(aliases if isinstance(aliases, list) else ())]
+        if known is not None and any(
+            (str(f.get("ecosystem")), str(f.get("package")), str(i)) in known for i in ids
+        ):
+            continue  # present in the last promoted image: not new
         out.append(f"vulnerability {f.get('id')} ({f.get('severity')}) in {f.get('purl')}")
     return out
 
@@ -107,6 +120,7 @@ def promote(
     promotion: PromotionConfig,
     default_branch: str | None,
     store: AttestationStore | None = None,
+    baseline: Mapping[str, Any] | None = None,
 ) -> PromotionResult:
     """Verify `source` (registry/repository@digest in staging) and copy it to production if allowed."""
     ref = parse_reference(source)
@@ -118,7 +132,9 @@ def promote(
         return PromotionResult(
             False, ("the staging registry served another digest",), source, verification=report
         )
-    reasons = evidence_reasons(report, policy, default_branch=default_branch, promotion=promotion)
+    reasons = evidence_reasons(
+        report, policy, default_branch=default_branch, promotion=promotion, baseline=baseline
+    )
     if reasons:
         logger.warning("promotion of %s refused: %s", source, "; ".join(reasons))
         return PromotionResult(False, tuple(reasons), source, verification=report)

@@ -170,7 +170,7 @@ class VulnConfig:
 class PromotionConfig:
     """Branches and tag globs whose images may be promoted to production."""
 
-    branches: tuple[str, ...] = ("main",)
+    branches: tuple[str, ...] = ()  # beyond the repository's default branch
     tags: tuple[str, ...] = ()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from attestations.errors import ConfigError, TransientError
@@ -21,6 +21,7 @@ from attestations.policy import VerificationPolicy, load_policy_file
 from attestations.signing.key_signer import KeySigner
 from attestations.signing.keyless import load_trust_config
 from workers import backends, queues
+from workers.baseline import promoted_baseline
 from workers.checkout import checkout
 from workers.checks import Action, Annotation, CheckOutcome
 from workers.jobs import ImageJobContext
@@ -81,7 +82,24 @@ class FullPipeline:
         )
         # A retried job reuses the evidence a previous attempt attached (same digest, same statements).
         reuse = self.verification_policy() if isinstance(self.signer, KeySigner) else None
-        return dataclasses.replace(cfg, reuse=reuse, tag_lock=self.tag_lock)
+        return dataclasses.replace(
+            cfg, reuse=reuse, tag_lock=self.tag_lock, baseline=self.baseline_for(ctx.repository)
+        )
+
+    def baseline_for(self, repository: str) -> Callable[[str], Mapping[str, Any] | None]:
+        """Image name -> the verified scan result of its last promoted image (policy `only_new`)."""
+        creds = backends.credentials_from_settings(self.settings)
+
+        def baseline(image: str) -> Mapping[str, Any] | None:
+            return promoted_baseline(
+                SqlAttestationStore(self.settings.database_url),
+                repository,
+                image,
+                self.verification_policy(),
+                lambda host: RegistryClient(host, credentials=creds.get(host)),
+            )
+
+        return baseline
 
     @property
     def tag_lock(self) -> TagLock:
@@ -168,6 +186,7 @@ class FullPipeline:
                 promotion=repo_config.promotion,
                 default_branch=default_branch,
                 store=store,
+                baseline=self.baseline_for(repository)(image) if repo_config.policy.only_new else None,
             )
 
 

@@ -92,6 +92,10 @@ def worker(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     connection = queues.connect(settings.redis_url, timeout=30.0)
     preload()  # before forking work horses: each job then starts with the pipeline loaded
+    if settings.image_pipeline == "full":  # a bad key or unreachable Fulcio fails here, once, clearly
+        from workers import backends
+
+        backends.signer_from_settings(settings, validate=True)
     names = list(queues.QUEUE_NAMES)
     rq_worker = Worker(
         [queues.queue(n, connection) for n in names], connection=connection, serializer=JSONSerializer

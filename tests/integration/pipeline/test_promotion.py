@@ -153,3 +153,47 @@ def test_a_retried_run_reuses_the_evidence_already_attached(
     assert again.signature == main_run.signature
     assert {e.bundle_digest for e in again.evidence} == {e.bundle_digest for e in main_run.evidence}
     assert again.verdict.passed
+
+
+def test_new_only_baseline_is_the_verified_scan_of_the_last_promoted_image(
+    main_run: ImageRun,
+    staging_registry: str,
+    prod_registry: str,
+    prod_credentials_path: Path,
+    namespace: str,
+    tmp_path: Path,
+) -> None:
+    from attestations.index import ImageRecord, SqlAttestationStore
+    from attestations.oci import parse_reference
+    from workers.baseline import promoted_baseline
+
+    store = SqlAttestationStore(f"sqlite:///{tmp_path / 'index.db'}")
+    assert main_run.reference is not None and main_run.scan is not None
+    ref = parse_reference(main_run.reference)
+    store.record_image(ImageRecord(f"{ref.registry}/{ref.repository}", ref.digest or "", "api", "acme/api"))
+    trust = VerificationPolicy(public_keys=(SIGNER.public_key,))
+    credentials = load_credentials(prod_credentials_path)
+
+    def client(host: str) -> RegistryClient:
+        return RegistryClient(host, credentials=credentials.get(host))
+
+    assert promoted_baseline(store, "acme/api", "api", trust, client) is None  # nothing promoted yet
+    staging, prod = _clients(staging_registry, prod_registry, prod_credentials_path)
+    result = promote(
+        main_run.reference,
+        destination_repository=f"{namespace}/baseline",
+        tag="v1",
+        staging=staging,
+        production=prod,
+        verification=trust,
+        policy=PolicyConfig(),
+        promotion=PromotionConfig(),
+        default_branch="main",
+        store=store,
+    )
+    assert result.promoted, result.reasons
+    baseline = promoted_baseline(store, "acme/api", "api", trust, client)
+    assert baseline is not None
+    assert baseline["findings"] == main_run.scan.to_json()["findings"]
+    stranger = VerificationPolicy(public_keys=(generate_key().public_key(),))
+    assert promoted_baseline(store, "acme/api", "api", stranger, client) is None  # never unverified

@@ -52,7 +52,7 @@ def test_defaults_are_safe() -> None:
     assert config == RepoConfig()
     assert config.policy.require_signature is True
     assert config.policy.fail_on == "high"
-    assert config.promotion.branches == ("main",)
+    assert config.promotion.branches == ()  # the default branch and v* tags only
     assert config.lint.level_for("DG105", "error") == "error"
 
 

@@ -34,3 +34,29 @@ def test_every_job_function_lives_in_a_preloaded_module() -> None:
         )
     assert funcs, "no job functions found: the scan is broken"
     assert funcs <= set(MODULES), funcs - set(MODULES)
+
+
+def test_worker_refuses_to_start_with_a_signer_that_cannot_sign(tmp_path: Path) -> None:
+    """A wrong key password fails `dockgate worker` at start, once, not every pipeline job later."""
+    import os
+
+    from attestations.signing.keys import write_keypair
+
+    key, _ = write_keypair(tmp_path / "dockgate", b"the right password")
+    env = {
+        **os.environ,
+        "DOCKGATE_IMAGE_PIPELINE": "full",
+        "DOCKGATE_SIGNING_KEY_PATH": str(key),
+        "DOCKGATE_SIGNING_KEY_PASSWORD": "the wrong password",
+        "REDIS_URL": "redis://127.0.0.1:9/0",  # never reached
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "app.cli", "worker", "--burst", "--no-periodic"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert "password" in out.stderr.lower() and "Traceback" not in out.stderr

@@ -147,3 +147,17 @@ def test_stage_timings_reach_prometheus() -> None:
         pass
     assert count() == before + 1
     assert [t.name for t in timer.timings] == ["unit-probe"]
+
+
+def test_only_new_excuses_findings_the_last_promoted_image_already_had() -> None:
+    from workers.promote import _vuln_reasons
+
+    old = {"id": "GHSA-old", "aliases": ["CVE-2020-1"], "ecosystem": "PyPI", "package": "jinja2",
+           "severity": "high", "purl": "pkg:pypi/jinja2@2.0", "fixed_versions": ["3.0"]}  # fmt: skip
+    new = {**old, "id": "GHSA-new", "aliases": [], "purl": "pkg:pypi/jinja2@2.0"}
+    baseline = {"findings": [{**old, "id": "CVE-2020-1", "aliases": ["GHSA-old"]}], "suppressed": []}
+    every = PolicyConfig(fail_on="high")
+    only_new = PolicyConfig(fail_on="high", only_new=True)
+    assert len(_vuln_reasons([old, new], every, baseline)) == 2  # only_new off: the baseline is ignored
+    assert [r.split()[1] for r in _vuln_reasons([old, new], only_new, baseline)] == ["GHSA-new"]
+    assert len(_vuln_reasons([old, new], only_new, None)) == 2  # no baseline: every finding counts

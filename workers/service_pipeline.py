@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -131,7 +132,13 @@ class FullPipeline:
             if eligible_ref(ctx.ref, default_branch, repo_config.promotion):
                 progress("promote")
                 result = self.promote(
-                    run.reference, ctx.repository, ctx.head_sha, spec.name, repo_config, default_branch
+                    run.reference,
+                    ctx.repository,
+                    ctx.head_sha,
+                    spec.name,
+                    repo_config,
+                    default_branch,
+                    ref=ctx.ref,
                 )
         details = None
         if self.settings.public_url:
@@ -163,8 +170,11 @@ class FullPipeline:
         image: str,
         repo_config: RepoConfig,
         default_branch: str | None,
+        ref: str | None = None,
     ) -> PromotionResult:
-        """Verify the staging digest again and copy it (with its evidence) to the production registry."""
+        """Verify the staging digest again and copy it (with its evidence) to the production registry.
+
+        Tagged `ref`'s name for a release tag (`v1.2.3`), else the commit's short sha."""
         assert self.settings.prod_registry is not None
         creds = backends.credentials_from_settings(self.settings)
         staging_host = reference.split("/", 1)[0]
@@ -178,7 +188,7 @@ class FullPipeline:
             return promote(
                 reference,
                 destination_repository=destination,
-                tag=head_sha[:12],
+                tag=production_tag(ref, head_sha),
                 staging=staging,
                 production=production,
                 verification=self.verification_policy(),
@@ -188,6 +198,18 @@ class FullPipeline:
                 store=store,
                 baseline=self.baseline_for(repository)(image) if repo_config.policy.only_new else None,
             )
+
+
+def production_tag(ref: str | None, head_sha: str) -> str:
+    """A release tag keeps its name in production (`v1.2.3`); anything else is tagged by commit."""
+    if ref and ref.startswith("refs/tags/"):
+        name = ref.removeprefix("refs/tags/")
+        if _TAG.fullmatch(name):
+            return name
+    return head_sha[:12]
+
+
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")  # the OCI distribution tag grammar
 
 
 def outcome(

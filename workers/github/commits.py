@@ -24,8 +24,14 @@ CHECK_PREFIX = "dockgate/"
 PERMISSION_RANK = {"none": 0, "read": 1, "triage": 1, "write": 2, "maintain": 3, "admin": 4}
 
 
-def image_job_id(repository: str, head_sha: str, image: str) -> str:
-    """The one job id of an image of a commit: a push and a check_suite share it."""
+def image_job_id(repository: str, head_sha: str, image: str, ref: str | None = None) -> str:
+    """The one job id of an image of a commit: a push and a check_suite share it.
+
+    A tag push gets its own job even when the commit was built already: it is a release, which the
+    pipeline promotes under the tag's name (the build itself comes from the cache, same digest).
+    """
+    if ref and ref.startswith("refs/tags/"):
+        return queues.job_id("image", repository, head_sha, image, ref)
     return queues.job_id("image", repository, head_sha, image)
 
 
@@ -126,7 +132,7 @@ def plan_commit(
     for spec in images:
         if only_image is not None and spec.name != only_image:
             continue
-        jid = image_job_id(repository, head_sha, spec.name)
+        jid = image_job_id(repository, head_sha, spec.name, ref)
         existing = queues.fetch(rt.redis, jid)
         if existing is not None and not (rerun and existing.get_status() in queues.DONE):
             continue  # already planned by another delivery for this commit

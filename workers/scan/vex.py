@@ -22,6 +22,8 @@ from workers.scan.imageref import ImageIdentity, is_image_product
 
 SUPPRESSING = frozenset({"not_affected", "fixed"})
 STATUSES = SUPPRESSING | {"affected", "under_investigation"}
+# `id`/`purl` are the `.dockgate.yml` spellings of `vulnerability`/`package`
+EXCEPTION_KEYS = ("vulnerability", "id", "owner", "expires", "reason", "package", "purl")
 
 
 @dataclass(frozen=True)
@@ -153,10 +155,16 @@ def exception_applies(exception: ScanException, ids: frozenset[str], purl: str, 
 
 
 def parse_exception(raw: Any) -> ScanException:
-    """An exception from plain values (`.dockgate.yml` or JSON): vulnerability, owner, expires, reason."""
+    """An exception from plain values (`.dockgate.yml` or JSON): vulnerability, owner, expires, reason
+    and optionally package (a purl); unknown keys are refused rather than ignored."""
     if not isinstance(raw, Mapping):
         raise UsageError(
             f"an exception must be an object with vulnerability, owner, expires, reason: {raw!r}"
+        )
+    unknown = sorted(str(k) for k in raw if k not in EXCEPTION_KEYS)
+    if unknown:  # e.g. a misspelt `package` would silently widen the exception to every package
+        raise UsageError(
+            f"exception has unknown key(s) {', '.join(unknown)}; use {', '.join(EXCEPTION_KEYS)}"
         )
     vulnerability = str(raw.get("vulnerability") or raw.get("id") or "")
     if not vulnerability:
@@ -171,5 +179,5 @@ def parse_exception(raw: Any) -> ScanException:
         raise UsageError(f"exception for {vulnerability}: expires must be YYYY-MM-DD") from exc
     return ScanException(
         vulnerability, str(raw.get("owner") or ""), when, str(raw.get("reason") or ""),
-        str(raw.get("package") or ""),
+        str(raw.get("package") or raw.get("purl") or ""),
     )  # fmt: skip

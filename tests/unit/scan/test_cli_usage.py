@@ -98,6 +98,15 @@ def test_malformed_vex(
         {"exceptions": [["CVE-1"]]},
         {"exceptions": "CVE-1"},
         [{"owner": "sec", "expires": "2030-01-01", "reason": "no id"}],
+        [
+            {
+                "vulnerability": "CVE-1",
+                "owner": "o",
+                "expires": "2030-01-01",
+                "reason": "r",
+                "packge": "pkg:npm/x",
+            }
+        ],
         NOT_UTF8,
         _DIRECTORY,
     ],

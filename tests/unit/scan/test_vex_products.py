@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from attestations.errors import UsageError
-from workers.scan import VulnDB, parse_openvex, scan_bom
+from workers.scan import VulnDB, parse_exception, parse_openvex, scan_bom
 from workers.scan.imageref import ImageIdentity
 
 BOM = Callable[..., dict[str, Any]]
@@ -114,3 +114,11 @@ def test_identity_of_a_syft_sbom() -> None:
     assert identity == ImageIdentity(frozenset({"127.0.0.1:5001/app"}), frozenset({DIGEST}))
     assert identity.matches("pkg:oci/app") and identity.matches(f"127.0.0.1:5001/app@{DIGEST}")
     assert not ImageIdentity.from_bom({"metadata": []}).matches("pkg:oci/app")
+
+
+def test_exception_keys() -> None:
+    # `.dockgate.yml` spells them id/purl; an unknown (misspelt) key must not widen the scope
+    spelled = {"id": "CVE-1", "owner": "sec", "expires": "2030-01-01", "reason": "r", "purl": "pkg:npm/x"}
+    assert parse_exception(spelled).package == "pkg:npm/x"
+    with pytest.raises(UsageError, match="unknown key"):
+        parse_exception({**spelled, "pakage": "pkg:npm/x"})

@@ -1,18 +1,29 @@
 """JavaScript packages: every `package.json` with a name and version (node_modules, Debian's
-`/usr/share/nodejs`, application roots), plus `package-lock.json` entries not installed on disk."""
+`/usr/share/nodejs`, application roots), plus lockfile entries not installed on disk.
+
+Lockfiles: package-lock.json and npm-shrinkwrap.json (v1 `dependencies` tree, v2/v3 `packages`)
+name the directory each package is installed in, so an entry counts only when that directory has
+no package.json; yarn.lock and pnpm-lock.yaml do not, so their entries count only when no package
+under the lockfile's directory already has that name and version. yarn/pnpm lockfiles inside
+`node_modules` describe a dependency's own development, not this image, and are not read.
+"""
 
 from __future__ import annotations
 
 import json
 import posixpath
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 from workers.image import FileEntry, ImageError
 from workers.sbom.licenses import spdx_or_name
+from workers.sbom.npmlock import LockEntry, npm_entries, pnpm_entries, yarn_entries
 from workers.sbom.package import Catalog, FileIndex, Package, Skipped, purl
 
 LIMIT = 4 << 20
+LOCK_LIMIT = 64 << 20
+NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
 
 
 def npm_purl(name: str, version: str) -> str:
@@ -48,16 +59,29 @@ class NpmCataloger:
             version = version if isinstance(version, str) else ""  # syft reports these too, unversioned
             seen.add(posixpath.dirname(entry.path))
             found.packages.append(self._package(entry.path, entry.layer_diff_id, name, version, doc, ()))
-        for entry in index.named("package-lock.json"):
-            doc = self._load(index, entry, found)
-            if doc is not None:
-                self._lock(entry, doc, seen, found)
+        for basename in NPM_LOCKS:
+            for entry in index.named(basename):
+                doc = self._load(index, entry, found, LOCK_LIMIT)
+                if doc is not None:
+                    self._lock(entry, npm_entries(posixpath.dirname(entry.path), doc), seen, found)
+        for basename, parse in (("yarn.lock", yarn_entries), ("pnpm-lock.yaml", pnpm_entries)):
+            for entry in index.named(basename):
+                if "/node_modules/" in entry.path or entry.type not in ("file", "hardlink"):
+                    continue
+                try:
+                    text = index.image.read(entry.path, limit=LOCK_LIMIT).decode("utf-8", "replace")
+                except ImageError as exc:
+                    found.skipped.append(Skipped(self.name, entry.path, exc.diagnostics()))
+                    continue
+                self._lock(entry, parse(text), seen, found)
 
-    def _load(self, index: FileIndex, entry: FileEntry, found: Catalog) -> dict[str, Any] | None:
+    def _load(
+        self, index: FileIndex, entry: FileEntry, found: Catalog, limit: int = LIMIT
+    ) -> dict[str, Any] | None:
         if entry.type not in ("file", "hardlink"):
             return None
         try:
-            doc = json.loads(index.image.read(entry.path, limit=LIMIT))
+            doc = json.loads(index.image.read(entry.path, limit=limit))
         except (ImageError, ValueError) as exc:
             reason = exc.diagnostics() if isinstance(exc, ImageError) else f"not JSON: {exc}"
             found.skipped.append(Skipped(self.name, entry.path, reason))
@@ -83,21 +107,22 @@ class NpmCataloger:
             supplier=author if isinstance(author, str) and author else None,
         )
 
-    def _lock(self, entry: FileEntry, doc: dict[str, Any], seen: set[str], found: Catalog) -> None:
-        """Lockfile v2/v3 `packages` entries whose directory holds no installed package.json."""
+    def _lock(self, entry: FileEntry, entries: Iterator[LockEntry], seen: set[str], found: Catalog) -> None:
+        """Lockfile entries not installed: by directory (npm), else by name and version under the root."""
         root = posixpath.dirname(entry.path)
-        packages = doc.get("packages")
-        if not isinstance(packages, dict):
-            return
-        for rel, info in sorted(packages.items()):
-            if not rel or not isinstance(info, dict) or not isinstance(info.get("version"), str):
+        below = f"{root.rstrip('/')}/"
+        present = {
+            (p.name, p.version)
+            for p in found.packages
+            if p.found_by in (self.name, "npm-lock") and p.locations and p.locations[0].startswith(below)
+        }
+        for lock in entries:
+            if lock.directory:
+                if lock.directory in seen:
+                    continue
+                seen.add(lock.directory)
+            elif (lock.name, lock.version) in present:
                 continue
-            directory = posixpath.normpath(posixpath.join(root, rel))
-            if directory in seen or info.get("link"):
-                continue
-            name = info.get("name") or rel.rpartition("node_modules/")[2]
-            if not isinstance(name, str) or not name:
-                continue
-            seen.add(directory)
-            package = self._package(entry.path, entry.layer_diff_id, name, info["version"], info, ())
+            present.add((lock.name, lock.version))
+            package = self._package(entry.path, entry.layer_diff_id, lock.name, lock.version, lock.info, ())
             found.packages.append(replace(package, found_by="npm-lock", owned_files=frozenset()))

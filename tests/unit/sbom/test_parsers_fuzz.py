@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from workers.sbom.apk import parse_installed
 from workers.sbom.dpkg import parse_stanzas
 from workers.sbom.gobuildinfo import ELF_MAGIC, MAGIC, NotGoBinary, parse_modinfo, read_buildinfo
+from workers.sbom.java import bundle_licenses, parse_manifest
+from workers.sbom.npmlock import npm_entries, pnpm_entries, yarn_entries
 from workers.sbom.osrelease import parse_os_release
 from workers.sbom.rpm import BadHeader, parse_header
 
@@ -53,3 +55,20 @@ def test_text_parsers_never_raise(text: str) -> None:
     list(parse_installed(text))
     parse_os_release(text)
     parse_modinfo("go1.22", text)
+    list(yarn_entries(text))
+    list(pnpm_entries(text))
+    bundle_licenses(text)
+    parse_manifest(text)
+
+
+@given(
+    st.recursive(
+        st.none() | st.text(max_size=8) | st.integers(),
+        lambda c: st.dictionaries(st.text(max_size=8), c, max_size=4),
+        max_leaves=30,
+    )
+)
+def test_npm_lock_parser_never_raises(doc: object) -> None:
+    for lock in (doc, {"dependencies": doc}, {"packages": doc}):
+        if isinstance(lock, dict):
+            list(npm_entries("/app", lock))

@@ -38,13 +38,17 @@ def _in_context(context: Path, src: str) -> str | None:
         matches = [context] if src == "." else list(itertools.islice(context.glob(src), _MAX_MATCHES))
     except (ValueError, OSError):  # a pattern pathlib refuses, an unreadable folder: not known
         return None
+    copied = {m for m in matches if m.name in LOCKFILES}
     for match in matches:
         folder = match if match.is_dir() else match.parent
         if match.is_dir() or match.name in ("package.json", *LOCKFILES):
             for name in LOCKFILES:
-                if (folder / name).is_file():
-                    rel = (folder / name).relative_to(context).as_posix()
-                    return f"{rel} is in the build context next to the package.json copied in"
+                lockfile = folder / name
+                if lockfile.is_file():
+                    rel = lockfile.relative_to(context).as_posix()
+                    if match.is_dir() or lockfile in copied:
+                        return f"{rel} is copied in with package.json"
+                    return f"{rel} is in the build context next to package.json (COPY it in too)"
     return None
 
 

@@ -156,3 +156,14 @@ def test_image_matches_the_configured_image_name(repo: Path) -> None:
     assert job_for_image(jobs, "web@sha256:" + "a" * 64) is job
     assert job_for_image(jobs, "sha256:" + "a" * 64) is None
     assert job_for_image(jobs, "other:1") is None
+
+
+def test_sarif_of_a_single_file_is_relative_to_the_repo_root(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / ".dockgate.yml").write_text("lint:\n  ignore: [DG102]\n")
+    main(["lint", str(repo / "web" / "Dockerfile"), "--format", "sarif"])
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    assert results and {r["ruleId"] for r in results}.isdisjoint({"DG102"})
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert uris == {"web/Dockerfile"}  # the same URI folder mode gives, so alerts stay one alert

@@ -204,3 +204,12 @@ def test_escape_directive_backtick_continuations() -> None:
 def test_escape_directive_after_a_comment_is_not_a_directive() -> None:
     text = "# a comment\n# escape=`\nFROM a:1\nRUN apt-get update && `\n    apt-get install -y x\n"
     assert any(f.rule == "DG124" for f in lint_text(text))
+
+
+def test_dg115_says_when_the_lockfile_must_be_copied_too(tmp_path: Path) -> None:
+    files = ("web/package.json", "web/package-lock.json")
+    dockerfile = _node_repo(
+        tmp_path, "FROM node:18-slim\nCOPY web/package.json ./\nRUN npm ci || npm install\n", files
+    )
+    (found,) = [f for f in lint_dockerfile(dockerfile, context=tmp_path) if f.rule == "DG115"]
+    assert "web/package-lock.json" in found.message and "COPY it in too" in found.message

@@ -84,7 +84,9 @@ class PipelineConfig:
     build_timeout_s: float = 1800.0
     build_limits: BuildLimits = field(default_factory=BuildLimits)
     baseline: Callable[[str], Mapping[str, Any] | None] | None = None  # image -> last promoted scan
-    verify_key: str = "dockgate.pub"  # shown in the report's verify command
+    verify_key: str = "dockgate.pub"  # shown in the report's verify command (key signing)
+    # Keyless: the identity flags of the verify command instead of `--key` (see FullPipeline.config).
+    verify_identity: tuple[str, str] | None = None
     # When set, a retried job first verifies what an earlier attempt attached and reuses it.
     reuse: VerificationPolicy | None = None
     # Uncompressed layers by diff_id: a pushed image is read back from the registry through it, so
@@ -210,7 +212,7 @@ def run_image(
         gate=gate_result,
         attested=[a.predicate_type for a in attached],
         signed=signature is not None,
-        evidence_expected=cfg.signer is not None,
+        evidence_expected=True,  # an unsigned run (`dockgate run --no-sign`) cannot pass the policy
     )
     run = ImageRun(
         spec.name,
@@ -382,7 +384,12 @@ def _verify_command(pushed: PushedImage | None, cfg: PipelineConfig) -> str | No
     if pushed is None or cfg.signer is None:
         return None
     types = " ".join(f"--type {t}" for t in ("cyclonedx", "vuln", "slsaprovenance", "lint"))
-    return f"dockgate verify {pushed.reference} --key {cfg.verify_key} {types}"
+    if cfg.verify_identity is not None:
+        identity, issuer = cfg.verify_identity
+        trust = f"--certificate-identity {identity} --certificate-oidc-issuer {issuer}"
+    else:
+        trust = f"--key {cfg.verify_key}"
+    return f"dockgate verify {pushed.reference} {trust} {types}"
 
 
 def _index(run: ImageRun, source: Source, bom: dict[str, Any], cfg: PipelineConfig, timer: _Timer) -> None:

@@ -84,8 +84,21 @@ class FullPipeline:
         # A retried job reuses the evidence a previous attempt attached (same digest, same statements).
         reuse = self.verification_policy() if isinstance(self.signer, KeySigner) else None
         return dataclasses.replace(
-            cfg, reuse=reuse, tag_lock=self.tag_lock, baseline=self.baseline_for(ctx.repository)
+            cfg,
+            reuse=reuse,
+            tag_lock=self.tag_lock,
+            baseline=self.baseline_for(ctx.repository),
+            **self._verify_command_trust(),
         )
+
+    def _verify_command_trust(self) -> dict[str, Any]:
+        """What the check run's `dockgate verify` command trusts: our public key, or our identity."""
+        if isinstance(self.signer, KeySigner):
+            key = self.settings.signing_key_path
+            return {"verify_key": key.with_suffix(".pub").name if key else "dockgate.pub"}
+        identity = os.environ.get("DOCKGATE_VERIFY_IDENTITY")
+        issuer = os.environ.get("DOCKGATE_VERIFY_ISSUER")
+        return {"verify_identity": (identity, issuer)} if identity and issuer else {}
 
     def baseline_for(self, repository: str) -> Callable[[str], Mapping[str, Any] | None]:
         """Image name -> the verified scan result of its last promoted image (policy `only_new`)."""

@@ -54,6 +54,21 @@ class ScanException:
             raise UsageError(f"exception for {self.vulnerability} needs an owner and a reason")
 
 
+def _names(item: Any) -> list[str]:
+    """What an OpenVEX component is called: its `@id`, `identifiers.purl`, `hashes.sha-256`."""
+    if isinstance(item, str):
+        return [item]
+    if not isinstance(item, Mapping):
+        return []
+    identifiers, hashes = item.get("identifiers"), item.get("hashes")
+    names = [
+        item.get("@id"),
+        identifiers.get("purl") if isinstance(identifiers, Mapping) else None,
+        f"sha256:{hashes['sha-256']}" if isinstance(hashes, Mapping) and hashes.get("sha-256") else None,
+    ]
+    return [n for n in names if isinstance(n, str) and n]
+
+
 def _ids(items: Any, where: str) -> tuple[str, ...]:
     if items is None:
         return ()
@@ -61,10 +76,10 @@ def _ids(items: Any, where: str) -> tuple[str, ...]:
         raise UsageError(f"{where} must be a list")
     out = []
     for item in items:
-        value = item.get("@id") if isinstance(item, Mapping) else item
-        if not isinstance(value, str):
-            raise UsageError(f"{where}: each entry needs a string @id")
-        out.append(value)
+        names = _names(item)
+        if not names:
+            raise UsageError(f"{where}: each entry needs an @id, identifiers.purl or hashes.sha-256")
+        out.extend(names)
     return tuple(out)
 
 

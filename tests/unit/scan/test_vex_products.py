@@ -101,6 +101,15 @@ def test_nested_subcomponents_need_the_image_product_to_match(shared_db: VulnDB,
     assert _suppressed(shared_db, make_bom, other) == []
 
 
+def test_components_named_by_identifiers_or_hashes(shared_db: VulnDB, make_bom: BOM) -> None:
+    by_purl = [{"identifiers": {"purl": "pkg:oci/app"}}]
+    assert _suppressed(shared_db, make_bom, by_purl) == ["GHSA-p6mc-m468-83gw"]
+    by_hash = [{"hashes": {"sha-256": "a" * 64}}]
+    assert _suppressed(shared_db, make_bom, by_hash) == ["GHSA-p6mc-m468-83gw"]
+    other_hash = [{"hashes": {"sha-256": "b" * 64}}]
+    assert _suppressed(shared_db, make_bom, other_hash) == []
+
+
 def test_unknown_image_matches_no_image_product(shared_db: VulnDB, make_bom: BOM) -> None:
     assert _suppressed(shared_db, make_bom, ["pkg:oci/app"], component=None) == []
     assert _suppressed(shared_db, make_bom, ["pkg:npm/lodash"], component=None) == ["GHSA-p6mc-m468-83gw"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from tests.github_emulator import gitrepo
 
@@ -112,8 +114,23 @@ class Operations:
         return 201, body
 
     def op_apps_list_webhook_deliveries(self, p, q, data, entry):
-        per_page = int(q.get("per_page", 30))
-        return 200, self.deliveries[:per_page]
+        """Newest first, `per_page` (max 100) at a time; like GitHub, the next page is named by an
+        opaque `cursor` in the `Link` header (here `v1_<id of the first delivery on that page>`)."""
+        per_page = max(1, min(int(q.get("per_page", 30)), 100))
+        items = self.deliveries
+        if q.get("status") in ("success", "failure"):
+            items = [d for d in items if (d["status"] == "OK") == (q["status"] == "success")]
+        start = 0
+        if cursor := q.get("cursor"):
+            if not re.fullmatch(r"v1_\d+", cursor):
+                return 400, {"message": "Bad Request", "documentation_url": DOCS, "status": "400"}
+            start = next((i for i, d in enumerate(items) if d["id"] <= int(cursor[3:])), len(items))
+        page, rest = items[start : start + per_page], items[start + per_page :]
+        headers = {}
+        if rest:
+            query = urlencode({**q, "per_page": per_page, "cursor": f"v1_{rest[0]['id']}"})
+            headers["Link"] = f'<{self.base_url}/app/hook/deliveries?{query}>; rel="next"'
+        return 200, page, headers
 
     def op_apps_get_webhook_delivery(self, p, q, data, entry):
         item = next((d for d in self.deliveries if d["id"] == int(p["delivery_id"])), None)

@@ -2,14 +2,18 @@
 
 The janitor makes "never left in progress" hold even when a worker is SIGKILLed or a failure
 callback could not reach GitHub. The sweeper makes a Redis outage lossless: deliveries we answered
-503 are listed through the App's hook-deliveries API and redelivered once.
+503 are listed through the App's hook-deliveries API (every page within the window) and
+redelivered, again after a failed redelivery, up to a bound recorded in Redis.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
+from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
@@ -21,7 +25,11 @@ from workers.jobs import runtime, writer_for
 
 logger = logging.getLogger(__name__)
 
-REDELIVERED_KEY = "dockgate:redelivered:{guid}"
+REDELIVERY_WINDOW = 3 * 24 * 3600  # GitHub lists (and redelivers) deliveries of the last 3 days
+MAX_REDELIVERIES = 5  # per delivery: then it stays failed on GitHub for a human to look at
+MAX_PAGES = 100  # of 100 deliveries: a bound on one sweep, not expected to be reached
+REDELIVERED_KEY = "dockgate:redelivered:{guid}:{attempt}"  # claimed once per redelivery
+ATTEMPTS_KEY = "dockgate:redeliveries:{guid}"  # how many redeliveries the sweeper asked for
 _ENDINGS: dict[str, tuple[Conclusion, str]] = {
     JobStatus.FAILED: ("failure", "the job failed and has no retry left"),
     JobStatus.STOPPED: ("cancelled", "the job was stopped"),
@@ -64,34 +72,74 @@ def janitor(*, now: float | None = None) -> dict[str, int]:
     return {"closed": closed}
 
 
-def sweep_deliveries(*, window_seconds: int = 3 * 24 * 3600) -> dict[str, int]:
-    """RQ job: redeliver recent failed webhook deliveries we never processed (once per delivery)."""
+def sweep_deliveries(*, window_seconds: int = REDELIVERY_WINDOW) -> dict[str, int]:
+    """RQ job: redeliver recent failed webhook deliveries we never processed.
+
+    Every page of the App's deliveries within the window is read. A delivery whose redelivery
+    failed too is redelivered again on a later sweep, at most :data:`MAX_REDELIVERIES` times; one
+    whose redelivery is still in flight (its attempt not listed yet) is left alone.
+    """
     rt = runtime()
     requester = rt.github.integration().requester
-    _, listing = requester.requestJsonAndCheck("GET", "/app/hook/deliveries", parameters={"per_page": 100})
-    attempts: dict[str, list[dict[str, Any]]] = {}
-    for delivery in listing if isinstance(listing, list) else []:
-        attempts.setdefault(str(delivery["guid"]), []).append(delivery)
-    redelivered = 0
     horizon = time.time() - window_seconds
-    for guid, tries in attempts.items():
+    redelivered = 0
+    for guid, tries in _recent_deliveries(requester, horizon).items():
         if any(200 <= int(t.get("status_code") or 0) < 300 for t in tries):
             continue
-        if queues.delivery_seen(rt.redis, guid) or _older_than(tries, horizon):
+        if queues.delivery_seen(rt.redis, guid) or _latest_stamp(tries) < horizon:
             continue
-        if not rt.redis.set(REDELIVERED_KEY.format(guid=guid), "1", nx=True, ex=3 * 24 * 3600):
+        attempt = len(tries)  # the n-th redelivery follows n failed attempts
+        if attempt > MAX_REDELIVERIES:
+            logger.warning(
+                "webhook delivery still failing after %d redeliveries",
+                attempt - 1,
+                extra={"delivery_id": guid},
+            )
             continue
+        if not rt.redis.set(
+            REDELIVERED_KEY.format(guid=guid, attempt=attempt), "1", nx=True, ex=REDELIVERY_WINDOW
+        ):
+            continue  # asked for already (by us or a concurrent sweep); its attempt is not listed yet
+        pipe = rt.redis.pipeline()
+        pipe.incr(ATTEMPTS_KEY.format(guid=guid))
+        pipe.expire(ATTEMPTS_KEY.format(guid=guid), REDELIVERY_WINDOW)
+        pipe.execute()
         latest = max(tries, key=lambda t: str(t.get("delivered_at", "")))
         requester.requestJsonAndCheck("POST", f"/app/hook/deliveries/{int(latest['id'])}/attempts")
-        logger.info("redelivered webhook delivery", extra={"delivery_id": guid})
+        logger.info("redelivered webhook delivery (attempt %d)", attempt, extra={"delivery_id": guid})
         redelivered += 1
     return {"redelivered": redelivered}
 
 
-def _older_than(tries: list[dict[str, Any]], horizon: float) -> bool:
-    from datetime import datetime
+def _recent_deliveries(requester: Any, horizon: float) -> dict[str, list[dict[str, Any]]]:
+    """Every listed attempt since `horizon`, by delivery GUID, following the `Link` header's cursor."""
+    attempts: dict[str, list[dict[str, Any]]] = {}
+    params: dict[str, Any] = {"per_page": 100}
+    for _ in range(MAX_PAGES):
+        headers, listing = requester.requestJsonAndCheck("GET", "/app/hook/deliveries", parameters=params)
+        page = listing if isinstance(listing, list) else []
+        for delivery in page:
+            attempts.setdefault(str(delivery["guid"]), []).append(delivery)
+        cursor = _next_cursor(headers)
+        if cursor is None or not page or _latest_stamp(page[-1:]) < horizon:
+            break  # newest first: the rest of the pages are older still
+        params = {"per_page": 100, "cursor": cursor}
+    else:
+        logger.warning("stopped listing webhook deliveries after %d pages", MAX_PAGES)
+    return attempts
 
-    stamps = [
+
+def _next_cursor(headers: Any) -> str | None:
+    """The `cursor` of the `rel="next"` link of a listing, if there is a next page."""
+    link = {str(k).lower(): str(v) for k, v in dict(headers or {}).items()}.get("link", "")
+    match = re.search(r'<([^>]+)>\s*;\s*rel="next"', link)
+    if match is None:
+        return None
+    cursor = parse_qs(urlsplit(match.group(1)).query).get("cursor")
+    return cursor[-1] if cursor else None
+
+
+def _latest_stamp(tries: list[dict[str, Any]]) -> float:
+    return max(
         datetime.fromisoformat(str(t["delivered_at"]).replace("Z", "+00:00")).timestamp() for t in tries
-    ]
-    return max(stamps) < horizon
+    )

@@ -6,6 +6,7 @@ the same whether an image is checked by the service or on a laptop.
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 import socket
@@ -144,4 +145,7 @@ def pipeline_config(
         verify_key=verify_key,
         layer_cache=layer_cache_from_settings(settings),
         build_limits=build_limits_from_settings(settings),
+        vulndb_max_age=(
+            datetime.timedelta(days=settings.vulndb_max_age_days) if settings.vulndb_max_age_days else None
+        ),
     )

@@ -87,6 +87,8 @@ class PipelineConfig:
     verify_key: str = "dockgate.pub"  # shown in the report's verify command (key signing)
     # Keyless: the identity flags of the verify command instead of `--key` (see FullPipeline.config).
     verify_identity: tuple[str, str] | None = None
+    # Refuse to scan with a vulnerability DB whose newest record is older than this (None: no limit).
+    vulndb_max_age: dt.timedelta | None = None
     # When set, a retried job first verifies what an earlier attempt attached and reuses it.
     reuse: VerificationPolicy | None = None
     # Uncompressed layers by diff_id: a pushed image is read back from the registry through it, so
@@ -325,6 +327,7 @@ def _scan(
             cfg.vulndb,
             vex=evidence.vex_documents(repo_config, root),
             exceptions=evidence.exceptions(repo_config),
+            max_age=cfg.vulndb_max_age,
         )
         policy = repo_config.policy
         baseline = cfg.baseline(spec.name) if (cfg.baseline and policy.only_new) else None

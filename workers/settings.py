@@ -95,6 +95,7 @@ class Settings:
     verify_policy_path: Path | None = None
     build_memory_mb: int = 2048
     build_cpus: int = 0
+    vulndb_max_age_days: int | None = None
     layer_cache_mb: int = 20480
 
     @classmethod
@@ -141,6 +142,7 @@ class Settings:
             verify_policy_path=get("DOCKGATE_VERIFY_POLICY", _existing_file, None),
             build_memory_mb=get("DOCKGATE_BUILD_MEMORY_MB", _positive, 2048),
             build_cpus=get("DOCKGATE_BUILD_CPUS", _int, 0),
+            vulndb_max_age_days=get("DOCKGATE_VULNDB_MAX_AGE_DAYS", _int, None),
             layer_cache_mb=get("DOCKGATE_LAYER_CACHE_MB", _int, 20480),
         )
         if problems:
@@ -204,5 +206,6 @@ ENV_NAMES: dict[str, str] = {
     "verify_policy_path": "DOCKGATE_VERIFY_POLICY",
     "build_memory_mb": "DOCKGATE_BUILD_MEMORY_MB",
     "build_cpus": "DOCKGATE_BUILD_CPUS",
+    "vulndb_max_age_days": "DOCKGATE_VULNDB_MAX_AGE_DAYS",
     "layer_cache_mb": "DOCKGATE_LAYER_CACHE_MB",
 }

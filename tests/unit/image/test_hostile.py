@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
+import tarfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -71,6 +74,52 @@ def test_gzip_bomb_is_stopped(
         with pytest.raises(FileTooLarge):
             image.read("/zeros", limit=1 << 20)
         assert len(image.read("/zeros")) == 8 << 20
+
+
+def _zeros_layer(size: int) -> bytes:
+    """A gzip-compressed layer holding one file of `size` zero bytes (about 1,000:1), built streaming."""
+
+    class Zeros(io.RawIOBase):
+        def __init__(self) -> None:
+            self.left = size
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            count = min(len(buffer), self.left)
+            buffer[:count] = bytes(count)
+            self.left -= count
+            return count
+
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0) as stream:
+        with tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+            info = tarfile.TarInfo("zeros")
+            info.size = size
+            tar.addfile(info, io.BufferedReader(Zeros(), 1 << 20))
+    return out.getvalue()
+
+
+def test_expansion_ratio_limit_applies_past_64_mib(make_archive: Callable[..., Path], tmp_path: Path) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    layer = _zeros_layer(72 << 20)
+    assert (72 << 20) / len(layer) > 500  # the layer really is over the default 500:1
+    bomb = make_archive([layer])
+    with pytest.raises(DecompressionBomb, match="expands more than 500:1"):
+        open_image(f"docker-archive:{bomb}", limits=Limits(scratch_dir=str(scratch)))
+    assert os.listdir(scratch) == []  # the partial spool file is gone
+    # the same layer passes when the ratio allowed is higher than zlib can reach (about 1032:1) ...
+    with open_image(
+        f"docker-archive:{bomb}", limits=Limits(max_ratio=2000, scratch_dir=str(scratch))
+    ) as image:
+        entry = image.entry("/zeros")
+        assert entry is not None and entry.size == 72 << 20
+    # ... and the ratio is not checked below 64 MiB, where small, very compressible layers are common
+    small = make_archive([_zeros_layer(60 << 20)])
+    with open_image(f"docker-archive:{small}", limits=Limits(max_ratio=2, scratch_dir=str(scratch))) as image:
+        assert image.entry("/zeros") is not None
 
 
 def test_too_many_entries_and_bad_inputs(make_archive: Callable[..., Path], tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ from workers import evidence, metrics
 from workers.build import BuildLimits, BuildResult, build_image
 from workers.lint import Finding as LintFinding
 from workers.lint import check_image, lint_dockerfile
+from workers.lint.secrets import redact, secret_reason
 from workers.push import PushedImage, push_image
 from workers.repoconfig import ImageSpec, RepoConfig
 from workers.runreport import AttachedEvidence, ImageRun, StageTiming
@@ -152,6 +153,14 @@ def run_image(
             revision=source.commit,
             # The commit's time, not the clock: a rebuild of the same commit is the same image (digest).
             labels={"org.opencontainers.image.created": _commit_time(root) or started},
+        )
+    # The engine echoes each instruction (`ENV KEY=value`) and step output: never let a secret through.
+    secret_args = tuple(v for k, v in spec.build_args.items() if secret_reason(k, v))
+    build = dataclasses.replace(build, log=redact(build.log, secret_args))
+    if build.failure is not None:
+        build = dataclasses.replace(
+            build,
+            failure=dataclasses.replace(build.failure, message=redact(build.failure.message, secret_args)),
         )
     if not build.ok or build.image_id is None:
         failure = build.failure

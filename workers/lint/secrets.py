@@ -79,3 +79,27 @@ SECRET_PATH_ALLOW: tuple[re.Pattern[str], ...] = (
     re.compile(r"/(?:site-packages|dist-packages|node_modules)/"),
     re.compile(r"\.env\.(?:example|sample|template|dist)$"),
 )
+
+
+REDACTED = "[REDACTED]"
+_VALUE = r"(?P<value>\"[^\"]*\"|'[^']*'|\S+)"
+_ASSIGNMENT = re.compile(r"\b(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<sep>=)" + _VALUE)
+_LEGACY_ENV = re.compile(r"\bENV(?P<sep>\s+)(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+" + _VALUE)  # ENV KEY value
+
+
+def redact(text: str, known: tuple[str, ...] = ()) -> str:
+    """`text` (a build log, an error) without secrets: values of secret-like `NAME=value` (and
+    `ENV NAME value`) assignments, well-known token formats, and the `known` secret values."""
+    for value in sorted({v for v in known if len(v) >= 4}, key=len, reverse=True):
+        text = text.replace(value, REDACTED)
+
+    def assignment(match: re.Match[str]) -> str:
+        if secret_reason(match["name"], match["value"]):
+            return match.group(0)[: match.start("value") - match.start()] + REDACTED
+        return match.group(0)
+
+    text = _ASSIGNMENT.sub(assignment, text)
+    text = _LEGACY_ENV.sub(assignment, text)
+    for _kind, pattern in TOKEN_FORMATS:
+        text = pattern.sub(REDACTED, text)
+    return text

@@ -74,3 +74,31 @@ def test_missing_path_is_a_usage_error(run_env: dict[str, str], tmp_path: Path) 
     result = run_cli("run", str(tmp_path / "nope"), env=run_env)
     assert result.returncode == 2
     assert result.stderr.startswith("dockgate: error:") and len(result.stderr.strip().splitlines()) == 1
+
+
+# What the two Docker guides say about each of their systems, as `dockgate run` must report it.
+GUIDES = {
+    "eval-sandbox": ("success", set()),  # multi-stage venv, non-root, health check
+    "api-gateway": ("success", set()),
+    "dashboard": ("success", set()),  # Node build stage, nginx as a non-root worker
+    "node-service": ("success", set()),  # deps -> builder -> runner
+    "bad-node": ("failure", {"DG101", "DG105", "DG106", "DG107"}),  # the guide's single-stage anti-example
+}
+
+
+@pytest.mark.parametrize("example", sorted(GUIDES))
+def test_the_guides_systems_get_the_guides_verdicts(
+    example: str, run_env: dict[str, str], staging_registry: str, base_images: Any, tmp_path: Path
+) -> None:
+    conclusion, rules = GUIDES[example]
+    out = tmp_path / "out"
+    result = run_cli(
+        "run", str(EXAMPLES / example), "--push", staging_registry, "--out", str(out), env=run_env
+    )
+    assert result.returncode == (0 if conclusion == "success" else 1), result.stderr[-3000:]
+    (image,) = json.loads((out / "report.json").read_text())["images"]
+    assert image["conclusion"] == conclusion, image["reasons"]
+    found = {f["rule"] for f in image["lint"]}
+    assert rules <= found, sorted(found)
+    if conclusion == "success":
+        assert not [f for f in image["lint"] if f["level"] == "error"], image["lint"]

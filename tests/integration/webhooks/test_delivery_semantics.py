@@ -124,6 +124,8 @@ def test_promote_needs_write_permission_checked_through_the_api(
     assert results == {"read": "refused", "write": "unavailable"}
     promotion = [r for r in github_emulator.check_runs.values() if r["name"] == "dockgate/promote/app"]
     assert [r["conclusion"] for r in promotion] == ["neutral"]
+    assert not promotion[0].get("actions")  # "Re-run" re-plans image checks: no use on a promotion run
+    assert queues.active_runs(harness.redis) == {}
     run = github_emulator.check_runs[run_id]
     assert run["conclusion"] == "success" and run["output"]["title"] == "Passed"
     assert run["output"]["summary"].endswith(

@@ -10,7 +10,17 @@ from hypothesis import strategies as st
 
 from tests.github_emulator.plugin import APP_ID
 from tests.github_emulator.server import Emulator
-from workers.checks import MAX_OUTPUT_BYTES, Action, Annotation, CheckOutcome, CheckRunWriter, batches, clip
+from workers.checks import (
+    MAX_OUTPUT_BYTES,
+    RERUN,
+    Action,
+    Annotation,
+    CheckOutcome,
+    CheckRunWriter,
+    batches,
+    clip,
+    with_rerun,
+)
 
 FILES = {"Dockerfile": "FROM scratch\n"}
 
@@ -78,3 +88,22 @@ def test_long_output_and_many_annotations_fit_githubs_limits(
     assert len(github_emulator.annotations[run_id]) == 123
     patches = github_emulator.calls("checks/update")
     assert len(patches) == 3  # 50 + 50 + (23 with the conclusion)
+
+
+def test_with_rerun_puts_rerun_first_once_within_three_buttons() -> None:
+    promote = Action("Promote", "Copy to prod", "promote")
+    extra = [Action(f"B{i}", "more", f"b{i}") for i in range(3)]
+    assert [a.identifier for a in with_rerun(CheckOutcome("success", "t", "s")).actions] == ["rerun"]
+    twice = CheckOutcome("success", "t", "s", actions=[promote, RERUN])
+    assert [a.identifier for a in with_rerun(twice).actions] == ["rerun", "promote"]
+    many = CheckOutcome("success", "t", "s", actions=[promote, *extra])
+    assert [a.identifier for a in with_rerun(many).actions] == ["rerun", "promote", "b0"]
+
+
+def test_finish_offers_rerun_unless_told_not_to(writer: CheckRunWriter, github_emulator: Emulator) -> None:
+    lost = writer.create_queued("dockgate/app", "c" * 40, external_id="job-3")
+    writer.finish(lost, "failure", "dockgate could not finish this check", "the job was lost")
+    promotion = writer.create_queued("dockgate/promote/app", "c" * 40, external_id="promote-1")
+    writer.finish(promotion, "failure", "Promotion failed", "registry down", actions=())
+    assert [a["identifier"] for a in github_emulator.check_runs[lost]["actions"]] == ["rerun"]
+    assert not github_emulator.check_runs[promotion].get("actions")

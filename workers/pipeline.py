@@ -135,7 +135,11 @@ def run_image(
     with timer.stage("lint"):
         lint = _relative(
             lint_dockerfile(
-                dockerfile, target=spec.target, context=root / spec.context, config=repo_config.lint
+                dockerfile,
+                target=spec.target,
+                context=root / spec.context,
+                config=repo_config.lint,
+                build_args=spec.build_args,
             ),
             root,
         )

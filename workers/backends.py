@@ -58,6 +58,12 @@ def signer_from_settings(
     reachable), failing with a ConfigError that says what to fix instead of failing every job.
     """
     build = validate_signer if validate else to_backend
+    if settings.signing_key_ref is not None:  # a KMS key: the private key never enters this process
+        return build(
+            SignerBackend.KMS,
+            key_ref=settings.signing_key_ref,
+            key_password=settings.signing_key_password or os.environ.get(PASSWORD_ENV),
+        )
     if settings.signing_key_path is not None:
         return build(
             SignerBackend.KEY,

@@ -19,7 +19,7 @@ from attestations.index import SqlAttestationStore
 from attestations.oci import RegistryClient
 from attestations.oci.locks import TagLock
 from attestations.policy import VerificationPolicy, load_policy_file
-from attestations.signing.key_signer import KeySigner
+from attestations.signing.key_signer import KmsSigner
 from attestations.signing.keyless import load_trust_config
 from workers import backends, queues
 from workers.baseline import promoted_baseline
@@ -82,7 +82,7 @@ class FullPipeline:
             vulndb=self.vulndb,
         )
         # A retried job reuses the evidence a previous attempt attached (same digest, same statements).
-        reuse = self.verification_policy() if isinstance(self.signer, KeySigner) else None
+        reuse = self.verification_policy() if isinstance(self.signer, KmsSigner) else None
         return dataclasses.replace(
             cfg,
             reuse=reuse,
@@ -93,7 +93,7 @@ class FullPipeline:
 
     def _verify_command_trust(self) -> dict[str, Any]:
         """What the check run's `dockgate verify` command trusts: our public key, or our identity."""
-        if isinstance(self.signer, KeySigner):
+        if isinstance(self.signer, KmsSigner):
             key = self.settings.signing_key_path
             return {"verify_key": key.with_suffix(".pub").name if key else "dockgate.pub"}
         identity = os.environ.get("DOCKGATE_VERIFY_IDENTITY")
@@ -163,7 +163,7 @@ class FullPipeline:
         for rotation) when set, else the key the pipeline signs with (keyless: DOCKGATE_VERIFY_*)."""
         if self.settings.verify_policy_path is not None:
             return load_policy_file(self.settings.verify_policy_path, trusted_root=self._trusted_root)
-        if isinstance(self.signer, KeySigner):
+        if isinstance(self.signer, KmsSigner):
             return VerificationPolicy(public_keys=(self.signer.public_key,))
         identity, issuer = (
             os.environ.get("DOCKGATE_VERIFY_IDENTITY"),

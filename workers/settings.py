@@ -43,6 +43,15 @@ def _positive(value: str) -> int:
     return number
 
 
+def _key_file(value: str) -> Path | None:
+    """A PEM key file; a `scheme://` KMS reference is not a file (see `_kms_ref`)."""
+    return None if "://" in value else _existing_file(value)
+
+
+def _kms_ref(value: str) -> str | None:
+    return value.strip() if "://" in value else None
+
+
 def _port(value: str) -> int:
     port = _int(value)
     if not 0 < port < 65536:
@@ -79,6 +88,7 @@ class Settings:
     prod_registry: str | None = None
     registry_credentials_path: Path | None = None
     signing_key_path: Path | None = None
+    signing_key_ref: str | None = None  # a KMS key (`scheme://...`) given in DOCKGATE_SIGNING_KEY_PATH
     signing_key_password: str | None = field(default=None, repr=False)
     sigstore_trust_config_path: Path | None = None
     sigstore_identity_token_path: Path | None = None
@@ -125,7 +135,8 @@ class Settings:
             staging_registry=get("DOCKGATE_STAGING_REGISTRY", _registry, None),
             prod_registry=get("DOCKGATE_PROD_REGISTRY", _registry, None),
             registry_credentials_path=get("DOCKGATE_REGISTRY_CREDENTIALS", _existing_file, None),
-            signing_key_path=get("DOCKGATE_SIGNING_KEY_PATH", _existing_file, None),
+            signing_key_path=get("DOCKGATE_SIGNING_KEY_PATH", _key_file, None),
+            signing_key_ref=_kms_ref(env.get("DOCKGATE_SIGNING_KEY_PATH", "")),
             signing_key_password=env.get("DOCKGATE_SIGNING_KEY_PASSWORD") or None,
             sigstore_trust_config_path=get("DOCKGATE_SIGSTORE_TRUST_CONFIG", _existing_file, None),
             sigstore_identity_token_path=get("DOCKGATE_SIGSTORE_IDENTITY_TOKEN_PATH", Path, None),
@@ -190,6 +201,7 @@ ENV_NAMES: dict[str, str] = {
     "prod_registry": "DOCKGATE_PROD_REGISTRY",
     "registry_credentials_path": "DOCKGATE_REGISTRY_CREDENTIALS",
     "signing_key_path": "DOCKGATE_SIGNING_KEY_PATH",
+    "signing_key_ref": "DOCKGATE_SIGNING_KEY_PATH",
     "signing_key_password": "DOCKGATE_SIGNING_KEY_PASSWORD",
     "sigstore_trust_config_path": "DOCKGATE_SIGSTORE_TRUST_CONFIG",
     "sigstore_identity_token_path": "DOCKGATE_SIGSTORE_IDENTITY_TOKEN_PATH",

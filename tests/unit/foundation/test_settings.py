@@ -69,3 +69,18 @@ def test_secrets_stay_out_of_repr() -> None:
 def test_require_names_missing_variables() -> None:
     with pytest.raises(ConfigError, match="GITHUB_APP_ID, GITHUB_WEBHOOK_SECRET"):
         Settings.from_env({}).require("github_app_id", "github_webhook_secret")
+
+
+def test_a_kms_key_reference_in_signing_key_path_selects_the_kms_signer(tmp_path: Path) -> None:
+    from attestations.signing.key_signer import KeySigner, KmsSigner
+    from attestations.signing.keys import write_keypair
+    from workers import backends
+
+    key, _ = write_keypair(tmp_path / "kms", b"pw")
+    ref = f"filekms://{key}"
+    settings = Settings.from_env({"DOCKGATE_SIGNING_KEY_PATH": ref, "DOCKGATE_SIGNING_KEY_PASSWORD": "pw"})
+    assert settings.signing_key_ref == ref and settings.signing_key_path is None
+    signer = backends.signer_from_settings(settings, validate=True)
+    assert isinstance(signer, KmsSigner) and not isinstance(signer, KeySigner)
+    with pytest.raises(ConfigError, match="DOCKGATE_SIGNING_KEY_PATH"):
+        Settings.from_env({"DOCKGATE_SIGNING_KEY_PATH": str(tmp_path / "missing.key")})

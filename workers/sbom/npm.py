@@ -4,8 +4,10 @@
 Lockfiles: package-lock.json and npm-shrinkwrap.json (v1 `dependencies` tree, v2/v3 `packages`)
 name the directory each package is installed in, so an entry counts only when that directory has
 no package.json; yarn.lock and pnpm-lock.yaml do not, so their entries count only when no package
-under the lockfile's directory already has that name and version. yarn/pnpm lockfiles inside
-`node_modules` describe a dependency's own development, not this image, and are not read.
+under the lockfile's directory already has that name and version. Only applications' lockfiles
+are read: one inside an installed package (`node_modules/`, Debian's `/usr/share/nodejs/`, any
+file an OS package owns) records that package's own development (Debian's node image ships
+~1,600 such entries), not what this image holds.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from typing import Any
 from workers.image import FileEntry, ImageError
 from workers.sbom.licenses import spdx_or_name
 from workers.sbom.npmlock import LockEntry, npm_entries, pnpm_entries, yarn_entries
+from workers.sbom.ownership import OS_CATALOGERS
 from workers.sbom.package import Catalog, FileIndex, Package, Skipped, purl
 
 LIMIT = 4 << 20
 LOCK_LIMIT = 64 << 20
 NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
+YARN_PNPM = (("yarn.lock", yarn_entries), ("pnpm-lock.yaml", pnpm_entries))
+INSTALLED = ("/node_modules/", "/usr/share/nodejs/", "/usr/lib/nodejs/")
 
 
 def npm_purl(name: str, version: str) -> str:
@@ -59,21 +64,33 @@ class NpmCataloger:
             version = version if isinstance(version, str) else ""  # syft reports these too, unversioned
             seen.add(posixpath.dirname(entry.path))
             found.packages.append(self._package(entry.path, entry.layer_diff_id, name, version, doc, ()))
-        for basename in NPM_LOCKS:
-            for entry in index.named(basename):
+        locks = [e for name in (*NPM_LOCKS, *(y[0] for y in YARN_PNPM)) for e in index.named(name)]
+        locks = self._applications(locks, found)
+        for entry in locks:
+            basename = entry.path.rpartition("/")[2]
+            if basename in NPM_LOCKS:
                 doc = self._load(index, entry, found, LOCK_LIMIT)
                 if doc is not None:
                     self._lock(entry, npm_entries(posixpath.dirname(entry.path), doc), seen, found)
-        for basename, parse in (("yarn.lock", yarn_entries), ("pnpm-lock.yaml", pnpm_entries)):
-            for entry in index.named(basename):
-                if "/node_modules/" in entry.path or entry.type not in ("file", "hardlink"):
-                    continue
-                try:
-                    text = index.image.read(entry.path, limit=LOCK_LIMIT).decode("utf-8", "replace")
-                except ImageError as exc:
-                    found.skipped.append(Skipped(self.name, entry.path, exc.diagnostics()))
-                    continue
-                self._lock(entry, parse(text), seen, found)
+                continue
+            try:
+                text = index.image.read(entry.path, limit=LOCK_LIMIT).decode("utf-8", "replace")
+            except ImageError as exc:
+                found.skipped.append(Skipped(self.name, entry.path, exc.diagnostics()))
+                continue
+            self._lock(entry, dict(YARN_PNPM)[basename](text), seen, found)
+
+    @staticmethod
+    def _applications(locks: list[FileEntry], found: Catalog) -> list[FileEntry]:
+        """Lockfiles of applications: npm's first (they place packages), none inside an installed package."""
+        locks = [
+            e for e in locks if e.type in ("file", "hardlink") and not any(d in e.path for d in INSTALLED)
+        ]
+        if locks:
+            owned = {f for p in found.packages if p.found_by in OS_CATALOGERS for f in p.owned_files}
+            locks = [e for e in locks if e.path not in owned]
+        order = {name: i for i, name in enumerate((*NPM_LOCKS, *(y[0] for y in YARN_PNPM)))}
+        return sorted(locks, key=lambda e: (order[e.path.rpartition("/")[2]], e.path))
 
     def _load(
         self, index: FileIndex, entry: FileEntry, found: Catalog, limit: int = LIMIT

@@ -232,3 +232,19 @@ def test_yarn_parser_names_and_versions() -> None:
         ("resolve", "1.22.1"),
         ("resolve", "1.22.1"),
     ]
+
+
+def test_lockfiles_of_installed_packages_are_not_read(image_of: Callable[..., ImageFS]) -> None:
+    """Debian's node image ships upstream dev lockfiles in /usr/share/nodejs (1,590 false entries)."""
+    status = "Package: node-tool\nStatus: install ok installed\nArchitecture: all\nVersion: 1.0-1\n"
+    lock_v1 = json.dumps({"lockfileVersion": 1, "dependencies": {"devonly": {"version": "6.6.6"}}})
+    layer = {
+        "/var/lib/dpkg/status": status,
+        "/var/lib/dpkg/info/node-tool.list": "/opt/tool\n/opt/tool/package-lock.json\n",
+        "/opt/tool/package-lock.json": lock_v1,
+        "/usr/share/nodejs/postcss/pnpm-lock.yaml": PNPM_V9,
+        "/usr/share/nodejs/lodash-cli/npm-shrinkwrap.json": lock_v1,
+        "/srv/app/node_modules/dep/package-lock.json": lock_v1,
+        "/srv/app/node_modules/dep/yarn.lock": YARN_V1,
+    }
+    assert [p for p, by in _found(image_of(layer)) if by != "dpkg"] == []

@@ -88,27 +88,37 @@ def sweep_deliveries(*, window_seconds: int = REDELIVERY_WINDOW) -> dict[str, in
             continue
         if queues.delivery_seen(rt.redis, guid) or _latest_stamp(tries) < horizon:
             continue
-        attempt = len(tries)  # the n-th redelivery follows n failed attempts
-        if attempt > MAX_REDELIVERIES:
+        counter = ATTEMPTS_KEY.format(guid=guid)
+        asked = int(rt.redis.get(counter) or 0)  # type: ignore[arg-type]
+        if len(tries) <= asked:
+            continue  # our last redelivery is still in flight: its attempt is not listed yet
+        if asked >= MAX_REDELIVERIES:
             logger.warning(
-                "webhook delivery still failing after %d redeliveries",
-                attempt - 1,
-                extra={"delivery_id": guid},
+                "webhook delivery still failing after %d redeliveries", asked, extra={"delivery_id": guid}
             )
             continue
-        if not rt.redis.set(
-            REDELIVERED_KEY.format(guid=guid, attempt=attempt), "1", nx=True, ex=REDELIVERY_WINDOW
-        ):
-            continue  # asked for already (by us or a concurrent sweep); its attempt is not listed yet
-        pipe = rt.redis.pipeline()
-        pipe.incr(ATTEMPTS_KEY.format(guid=guid))
-        pipe.expire(ATTEMPTS_KEY.format(guid=guid), REDELIVERY_WINDOW)
-        pipe.execute()
+        attempt = asked + 1
+        claim = REDELIVERED_KEY.format(guid=guid, attempt=attempt)
+        if not rt.redis.set(claim, "1", nx=True, ex=REDELIVERY_WINDOW):
+            continue  # a concurrent sweep asked for this redelivery
+        _adjust(rt.redis, counter, +1)
         latest = max(tries, key=lambda t: str(t.get("delivered_at", "")))
-        requester.requestJsonAndCheck("POST", f"/app/hook/deliveries/{int(latest['id'])}/attempts")
+        try:
+            requester.requestJsonAndCheck("POST", f"/app/hook/deliveries/{int(latest['id'])}/attempts")
+        except Exception:
+            rt.redis.delete(claim)  # not asked after all
+            _adjust(rt.redis, counter, -1)
+            raise
         logger.info("redelivered webhook delivery (attempt %d)", attempt, extra={"delivery_id": guid})
         redelivered += 1
     return {"redelivered": redelivered}
+
+
+def _adjust(connection: Any, counter: str, by: int) -> None:
+    pipe = connection.pipeline()
+    pipe.incrby(counter, by)
+    pipe.expire(counter, REDELIVERY_WINDOW)
+    pipe.execute()
 
 
 def _recent_deliveries(requester: Any, horizon: float) -> dict[str, list[dict[str, Any]]]:

@@ -107,3 +107,19 @@ def test_a_failed_redelivery_is_retried_on_later_sweeps_up_to_a_bound(
     assert int(harness.redis.get(maintenance.ATTEMPTS_KEY.format(guid=guid))) == maintenance.MAX_REDELIVERIES
     assert len(github_emulator.calls("apps/redeliver-webhook-delivery")) == maintenance.MAX_REDELIVERIES
     assert github_emulator.check_runs == {}
+
+
+def test_a_refused_redelivery_request_is_not_counted(dockgate: Callable, github_emulator: Emulator) -> None:
+    from github import GithubException
+
+    harness = dockgate()
+    event, body, _ = payload("pull_request/opened.json")
+    github_emulator.hook_sender = lambda headers, raw: 503
+    github_emulator.deliver(event, body)
+    github_emulator.allow_contract_errors = True  # type: ignore[attr-defined]
+    github_emulator.inject("apps/redeliver-webhook-delivery", 422, {"message": "Validation Failed"})
+    with pytest.raises(GithubException):
+        maintenance.sweep_deliveries()  # RQ retries the sweep
+    guid = github_emulator.deliveries[0]["guid"]
+    assert int(harness.redis.get(maintenance.ATTEMPTS_KEY.format(guid=guid)) or 0) == 0
+    assert maintenance.sweep_deliveries() == {"redelivered": 1}

@@ -90,6 +90,8 @@ class PipelineConfig:
     verify_identity: tuple[str, str] | None = None
     # Refuse to scan with a vulnerability DB whose newest record is older than this (None: no limit).
     vulndb_max_age: dt.timedelta | None = None
+    # Also write cosign's legacy `.sig`/`.att` tags (Kyverno `type: Cosign`, policy-controller).
+    cosign_legacy: bool = True
     # When set, a retried job first verifies what an earlier attempt attached and reuses it.
     reuse: VerificationPolicy | None = None
     # Uncompressed layers by diff_id: a pushed image is read back from the registry through it, so
@@ -364,8 +366,10 @@ def _attest(
             reused = _reuse(pushed, cfg, client)
             if reused is not None:
                 return reused
-            signature = sign_image(pushed.reference, cfg.signer, client)
-            attached = attach_attestations(pushed.reference, statements, cfg.signer, client)
+            signature = sign_image(pushed.reference, cfg.signer, client, legacy=cfg.cosign_legacy)
+            attached = attach_attestations(
+                pushed.reference, statements, cfg.signer, client, legacy=cfg.cosign_legacy
+            )
         location = f"{pushed.registry}/{pushed.repository}"
         found = [AttachedEvidence(a.predicate_type, a.referrer_digest, location) for a in attached]
         return found, [(a.predicate_type, a.bundle.bundle_json) for a in attached], signature.referrer_digest

@@ -52,6 +52,15 @@ def _kms_ref(value: str) -> str | None:
     return value.strip() if "://" in value else None
 
 
+def _bool(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
 def _port(value: str) -> int:
     port = _int(value)
     if not 0 < port < 65536:
@@ -106,6 +115,7 @@ class Settings:
     build_memory_mb: int = 2048
     build_cpus: int = 0
     vulndb_max_age_days: int | None = None
+    cosign_legacy: bool = True
     layer_cache_mb: int = 20480
 
     @classmethod
@@ -154,6 +164,7 @@ class Settings:
             build_memory_mb=get("DOCKGATE_BUILD_MEMORY_MB", _positive, 2048),
             build_cpus=get("DOCKGATE_BUILD_CPUS", _int, 0),
             vulndb_max_age_days=get("DOCKGATE_VULNDB_MAX_AGE_DAYS", _int, None),
+            cosign_legacy=get("DOCKGATE_COSIGN_LEGACY", _bool, True),
             layer_cache_mb=get("DOCKGATE_LAYER_CACHE_MB", _int, 20480),
         )
         if problems:
@@ -219,5 +230,6 @@ ENV_NAMES: dict[str, str] = {
     "build_memory_mb": "DOCKGATE_BUILD_MEMORY_MB",
     "build_cpus": "DOCKGATE_BUILD_CPUS",
     "vulndb_max_age_days": "DOCKGATE_VULNDB_MAX_AGE_DAYS",
+    "cosign_legacy": "DOCKGATE_COSIGN_LEGACY",
     "layer_cache_mb": "DOCKGATE_LAYER_CACHE_MB",
 }

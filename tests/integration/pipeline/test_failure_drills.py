@@ -110,3 +110,30 @@ def test_a_failed_build_keeps_its_log_in_the_report_check_run_and_out_folder(
     text = summary(run)
     assert "Build log (last" in text and f"failing-{marker}" in text
     assert f"failing-{marker}" in (tmp_path / "out" / "broken" / "build.log").read_text()
+
+
+def test_the_cosign_legacy_layout_can_be_turned_off(
+    docker_client: Any, staging_registry: str, vulndb: Path, tmp_path: Path, base_images: Any
+) -> None:
+    from attestations.storage.legacy import signature_tag
+    from workers.repoconfig import ImageSpec, RepoConfig
+    from workers.settings import Settings
+
+    assert Settings.from_env({"DOCKGATE_COSIGN_LEGACY": "false"}).cosign_legacy is False
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "Dockerfile").write_text(
+        f"FROM dockgate-base/busybox:1.35\nRUN echo {uuid.uuid4().hex} > /id\nUSER 1000\n"
+        'HEALTHCHECK CMD ["true"]\n'
+    )
+    cfg = dataclasses.replace(_config(docker_client, staging_registry, vulndb, {}), cosign_legacy=False)
+    run = run_image(ImageSpec(name="modern"), tmp_path / "repo", RepoConfig(), cfg, Source("acme/modern"))
+    assert run.reference and run.digest and run.signature, run.verdict.reasons
+    ref = run.reference.split("@", 1)[0]
+    repository = ref.split("/", 1)[1]
+    with RegistryClient(staging_registry) as client:
+        assert not client.manifest_exists(repository, signature_tag(run.digest))
+        policy = VerificationPolicy(public_keys=(SIGNER.public_key,))
+        from attestations.verify import verify_image
+
+        report = verify_image(run.reference, policy, client)
+        assert report.ok and all(not r.source.startswith("legacy") for r in report.results)

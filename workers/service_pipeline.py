@@ -140,9 +140,11 @@ class FullPipeline:
             )
             run = run_image(spec, root, repo_config, self.config(ctx), source, progress)
         result = None
+        eligible = False  # Promote is offered only where a promotion can succeed
         if ctx.trusted and run.verdict.passed and run.reference and self.settings.prod_registry:
             default_branch = default_branch_of(ctx)
-            if eligible_ref(ctx.ref, default_branch, repo_config.promotion):
+            eligible = eligible_ref(ctx.ref, default_branch, repo_config.promotion)
+            if eligible:
                 progress("promote")
                 result = self.promote(
                     run.reference,
@@ -156,7 +158,8 @@ class FullPipeline:
         details = None
         if self.settings.public_url:
             details = f"{self.settings.public_url}/api/v1/reports/{ctx.repository}/{ctx.head_sha}/{spec.name}"
-        return outcome(run, promotable=ctx.trusted, promotion=result, details_url=details)
+        promotable = eligible and not (result is not None and result.promoted)  # e.g. retry after an outage
+        return outcome(run, promotable=promotable, promotion=result, details_url=details)
 
     def verification_policy(self) -> VerificationPolicy:
         """Who the gate trusts: DOCKGATE_VERIFY_POLICY (several keys/identities with validity windows,

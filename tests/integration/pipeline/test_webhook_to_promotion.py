@@ -226,3 +226,34 @@ def test_the_gate_trusts_the_verify_policy_file_for_key_rotation(
     assert rotated.key_windows[key_hint(old)].not_after is not None
     with pytest.raises(ConfigError, match="DOCKGATE_VERIFY_POLICY"):
         Settings.from_env({**env, "DOCKGATE_VERIFY_POLICY": str(tmp_path / "missing.yml")})
+
+
+def test_fork_jobs_are_routed_to_the_quarantine_namespace_and_never_offered_promotion(
+    vulndb: Path, signing_key: tuple[Path, Path], staging_registry: str
+) -> None:
+    import dataclasses
+
+    from workers.jobs import ImageJobContext
+    from workers.repoconfig import PolicyConfig
+    from workers.runreport import ImageRun
+    from workers.service_pipeline import FullPipeline, outcome
+    from workers.settings import Settings
+    from workers.verdict import Verdict
+
+    env = {
+        "DOCKGATE_STAGING_REGISTRY": staging_registry,
+        "DOCKGATE_VULNDB": str(vulndb),
+        "DOCKGATE_SIGNING_KEY_PATH": str(signing_key[0]),
+        "DOCKGATE_SIGNING_KEY_PASSWORD": PASSWORD,
+    }
+    pipeline = FullPipeline(Settings.from_env(env))
+    ctx = ImageJobContext(
+        1, "Acme/API", "https://x/acme/api.git", "a" * 40, "refs/pull/7/head", 7, False,
+        "app", "Dockerfile", ".", 1, "https://api.github.com", lambda: "token",
+    )  # fmt: skip
+    assert pipeline.config(ctx).namespace == "quarantine/acme/api"
+    assert pipeline.config(dataclasses.replace(ctx, trusted=True)).namespace == "acme/api"
+    passed = ImageRun("app", "Dockerfile", "passed", Verdict(True, ()))
+    assert PolicyConfig().require_signature
+    fork = outcome(passed, promotable=False)
+    assert not any(a.identifier == "promote" for a in fork.actions)

@@ -9,6 +9,7 @@ The index only makes evidence searchable; verification re-checks signatures in t
 
 from __future__ import annotations
 
+import hmac
 import re
 from dataclasses import asdict
 
@@ -24,10 +25,32 @@ _COMMIT = re.compile(r"^[0-9a-f]{7,64}$")
 
 def blueprint() -> Blueprint:
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
+    bp.before_request(_authorize)
     bp.add_url_rule("/reports/<owner>/<repo>/<commit>/<image>", "report", report)
     bp.add_url_rule("/images", "images", images)
     bp.add_url_rule("/images/<digest>/attestations", "attestations", attestations)
     return bp
+
+
+def _authorize() -> ResponseReturnValue | None:
+    """With DOCKGATE_API_TOKENS set, every call needs `Authorization: Bearer <one of them>`.
+
+    Reports name private repositories' packages and vulnerabilities: installations that serve
+    private code should set it. Tokens are compared in constant time, never logged.
+    """
+    settings: Settings = current_app.extensions["dockgate"].settings
+    if not settings.api_tokens:
+        return None
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    given = presented.strip().encode()
+    ok = scheme.lower() == "bearer" and any(
+        hmac.compare_digest(given, t.encode()) for t in settings.api_tokens
+    )
+    if ok:
+        return None
+    response = jsonify(error="the audit API needs `Authorization: Bearer <token>` (DOCKGATE_API_TOKENS)")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="dockgate"'
+    return response, 401
 
 
 def _store() -> SqlAttestationStore:

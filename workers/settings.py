@@ -116,6 +116,7 @@ class Settings:
     build_cpus: int = 0
     vulndb_max_age_days: int | None = None
     cosign_legacy: bool = True
+    api_tokens: tuple[str, ...] = field(default=(), repr=False)
     layer_cache_mb: int = 20480
 
     @classmethod
@@ -165,6 +166,7 @@ class Settings:
             build_cpus=get("DOCKGATE_BUILD_CPUS", _int, 0),
             vulndb_max_age_days=get("DOCKGATE_VULNDB_MAX_AGE_DAYS", _int, None),
             cosign_legacy=get("DOCKGATE_COSIGN_LEGACY", _bool, True),
+            api_tokens=tuple(t.strip() for t in env.get("DOCKGATE_API_TOKENS", "").split(",") if t.strip()),
             layer_cache_mb=get("DOCKGATE_LAYER_CACHE_MB", _int, 20480),
         )
         if problems:
@@ -231,5 +233,6 @@ ENV_NAMES: dict[str, str] = {
     "build_cpus": "DOCKGATE_BUILD_CPUS",
     "vulndb_max_age_days": "DOCKGATE_VULNDB_MAX_AGE_DAYS",
     "cosign_legacy": "DOCKGATE_COSIGN_LEGACY",
+    "api_tokens": "DOCKGATE_API_TOKENS",
     "layer_cache_mb": "DOCKGATE_LAYER_CACHE_MB",
 }

@@ -112,6 +112,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
     env = {}
     for name, var in ENV_NAMES.items():
         value = getattr(settings, name)
-        if value is not None:
+        if isinstance(value, tuple):
+            if value:
+                env[var] = ",".join(value)
+        elif value is not None:
             env[var] = str(value)
     return env

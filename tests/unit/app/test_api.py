@@ -51,3 +51,25 @@ def test_attestations_of_a_digest(tmp_path: Path) -> None:
     body = client.get(f"/api/v1/images/{DIGEST}/attestations").json
     assert [a["predicate_type"] for a in body["attestations"]] == ["https://cyclonedx.org/bom"]
     assert client.get("/api/v1/images/sha256:nothex/attestations").status_code == 400
+
+
+def test_api_tokens_guard_every_endpoint(tmp_path: Path) -> None:
+    _client(tmp_path)  # fills the index
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    env = {
+        "DOCKGATE_DATABASE_URL": url,
+        "DOCKGATE_API_TOKENS": "tok-one, tok-two",
+        "GITHUB_WEBHOOK_SECRET": "s",
+    }
+    settings = Settings.from_env(env)
+    assert settings.api_tokens == ("tok-one", "tok-two") and "tok-one" not in repr(settings)
+    client = create_app(settings).test_client()
+    path = f"/api/v1/reports/acme/api/{COMMIT}/api"
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic tok-one"}):
+        denied = client.get(path, headers=headers)
+        assert denied.status_code == 401 and "Bearer" in denied.json["error"]
+        assert denied.headers["WWW-Authenticate"].startswith("Bearer")
+    assert client.get(path, headers={"Authorization": "Bearer tok-two"}).status_code == 200
+    listed = client.get("/api/v1/images?component=openssl", headers={"Authorization": "Bearer tok-one"})
+    assert listed.status_code == 200 and listed.json["images"]
+    assert client.get("/healthz").status_code == 200  # only the audit API is guarded

@@ -133,10 +133,15 @@ class NpmCataloger:
             for p in found.packages
             if p.found_by in (self.name, "npm-lock") and p.locations and p.locations[0].startswith(below)
         }
+        installed = any(
+            p.locations[0].startswith(f"{below}node_modules/") for p in found.packages if p.locations
+        )
         for lock in entries:
             if lock.directory:
                 if lock.directory in seen:
                     continue
+                if installed and (lock.info.get("dev") is True or lock.info.get("optional") is True):
+                    continue  # npm installed this tree and left these out (--omit=dev, other platforms)
                 seen.add(lock.directory)
             elif (lock.name, lock.version) in present:
                 continue

@@ -248,3 +248,28 @@ def test_lockfiles_of_installed_packages_are_not_read(image_of: Callable[..., Im
         "/srv/app/node_modules/dep/yarn.lock": YARN_V1,
     }
     assert [p for p, by in _found(image_of(layer)) if by != "dpkg"] == []
+
+
+def test_dev_and_optional_entries_npm_left_out_are_not_reported(image_of: Callable[..., ImageFS]) -> None:
+    lock = {
+        "lockfileVersion": 3,
+        "packages": {
+            "": {"name": "app", "version": "1.0.0"},
+            "node_modules/lodash": {"version": "4.17.21"},
+            "node_modules/jest": {"version": "29.7.0", "dev": True},
+            "node_modules/@esbuild/darwin-arm64": {"version": "0.19.0", "optional": True},
+            "node_modules/pruned": {"version": "1.0.0"},
+        },
+    }
+    installed = {
+        "/srv/app/package.json": _pkg("app", "1.0.0"),
+        "/srv/app/package-lock.json": json.dumps(lock),
+        "/srv/app/node_modules/lodash/package.json": _pkg("lodash", "4.17.21"),
+    }
+    assert _found(image_of(installed)) == [
+        ("pkg:npm/app@1.0.0", "npm"),
+        ("pkg:npm/lodash@4.17.21", "npm"),
+        ("pkg:npm/pruned@1.0.0", "npm-lock"),
+    ]
+    bundled = {"/srv/app/package.json": _pkg("app", "1.0.0"), "/srv/app/package-lock.json": json.dumps(lock)}
+    assert len([p for p, by in _found(image_of(bundled)) if by == "npm-lock"]) == 4  # nothing says what is in

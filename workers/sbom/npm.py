@@ -3,7 +3,8 @@
 
 Lockfiles: package-lock.json and npm-shrinkwrap.json (v1 `dependencies` tree, v2/v3 `packages`)
 name the directory each package is installed in, so an entry counts only when that directory has
-no package.json; yarn.lock and pnpm-lock.yaml do not, so their entries count only when no package
+no package.json (and, when npm installed a tree there, is not one it left out as dev or optional);
+yarn.lock and pnpm-lock.yaml do not, so their entries count only when no package
 under the lockfile's directory already has that name and version. Only applications' lockfiles
 are read: one inside an installed package (`node_modules/`, Debian's `/usr/share/nodejs/`, any
 file an OS package owns) records that package's own development (Debian's node image ships

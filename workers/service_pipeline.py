@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import os
 import re
+import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from attestations.oci.locks import TagLock
 from attestations.policy import VerificationPolicy, load_policy_file
 from attestations.signing.key_signer import KmsSigner
 from attestations.signing.keyless import load_trust_config
-from workers import backends, queues
+from workers import backends, metrics, queues
 from workers.baseline import promoted_baseline
 from workers.checkout import checkout
 from workers.checks import Action, Annotation, CheckOutcome
@@ -30,7 +31,7 @@ from workers.pipeline import PipelineConfig, Source, run_image
 from workers.promote import PromotionResult, eligible_ref, promote
 from workers.registry_locks import redis_tag_lock
 from workers.repoconfig import RepoConfig, load_repo_config
-from workers.runreport import ImageRun, check_annotations, summary, title
+from workers.runreport import ImageRun, StageTiming, check_annotations, summary, title
 from workers.settings import Settings
 
 if TYPE_CHECKING:
@@ -124,7 +125,10 @@ class FullPipeline:
 
     def run(self, ctx: ImageJobContext, progress: Callable[[str], None]) -> CheckOutcome:
         progress("checkout")
+        started = time.perf_counter()
         with checkout(ctx.clone_url, ctx.head_sha, token=ctx.installation_token) as root:
+            fetched = time.perf_counter() - started
+            metrics.STAGE_SECONDS.labels("checkout", "ok").observe(fetched)
             # The same discovery the webhook side ran on the Git tree (default name "app").
             repo_config = load_repo_config(root, default_name="app")
             spec = next((i for i in repo_config.images if i.name == ctx.image), None)
@@ -139,6 +143,7 @@ class FullPipeline:
                 trusted=ctx.trusted,
             )
             run = run_image(spec, root, repo_config, self.config(ctx), source, progress)
+            run = dataclasses.replace(run, timings=(StageTiming("checkout", fetched, "ok"), *run.timings))
         result = None
         eligible = False  # Promote is offered only where a promotion can succeed
         if ctx.trusted and run.verdict.passed and run.reference and self.settings.prod_registry:

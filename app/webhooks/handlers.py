@@ -14,6 +14,7 @@ from workers.queues import JobSpec
 
 ZERO_SHA = "0" * 40
 CHECK_PREFIX = "dockgate/"
+PROMOTE_PREFIX = "dockgate/promote/"
 router = Router()
 
 
@@ -135,6 +136,8 @@ def check_run(payload: Payload) -> list[JobSpec]:
     name = str(run.get("name") or "")
     if not name.startswith(CHECK_PREFIX):
         return []  # a run of another App on the same commit
+    if name.startswith(PROMOTE_PREFIX) and not payload.get("requested_action"):
+        return []  # GitHub's re-run of a promotion run: promotions are asked for with the button
     identifier = str((payload.get("requested_action") or {}).get("identifier") or "rerun")
     repo = payload.get("repository") or {}
     if identifier != "rerun":
@@ -177,7 +180,19 @@ def _action(payload: Payload, run: Payload, identifier: str) -> list[JobSpec]:
     }
     jid = queues.job_id("action", repository, run.get("id"), identifier, kwargs["sender"])
     func = "workers.github.commits.requested_action"
-    return [JobSpec(queue=queues.HIGH, func=func, job_id=jid, kwargs=kwargs, timeout=300, rerun=True)]
+    # A promotion copies layers, signatures and attestations: minutes, so not on the high queue; a
+    # job that dies still completes its check run (the failure callback).
+    return [
+        JobSpec(
+            queue=queues.DEFAULT,
+            func=func,
+            job_id=jid,
+            kwargs=kwargs,
+            timeout=1800,
+            on_failure="workers.promotion_job.on_action_failure",
+            rerun=True,
+        )
+    ]
 
 
 @router.register("installation")

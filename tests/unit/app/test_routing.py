@@ -171,3 +171,15 @@ def test_reruns_of_a_fork_pull_request_are_untrusted() -> None:
     payload["check_suite"]["pull_requests"] = [pr]
     [spec] = router.dispatch("check_suite", payload) or []
     assert spec.kwargs["trusted"] is False and "verify_trust" not in spec.kwargs
+
+
+def test_promotion_jobs_run_on_the_default_queue_with_a_failure_callback() -> None:
+    payload = load("check_run/requested_action.json")
+    payload["check_run"]["name"] = "dockgate/api"
+    payload["requested_action"]["identifier"] = "promote"
+    [spec] = router.dispatch("check_run", payload) or []
+    assert spec.queue == "dockgate-default" and spec.timeout >= 1800
+    assert spec.on_failure == "workers.promotion_job.on_action_failure"
+    rerun = load("check_run/rerequested.json")
+    rerun["check_run"]["name"] = "dockgate/promote/api"
+    assert router.dispatch("check_run", rerun) == []  # GitHub's re-run link on a promotion run

@@ -1,11 +1,15 @@
 """Webhook throughput: dockgate's app vs a bare Flask app answering 202, same gunicorn settings.
 
     .venv/bin/python bench/webhook.py [--requests 5000] [--concurrency 64] [--workers 2] [--threads 4]
+                                      [--rounds 3] [--floor]
 
 Needs Redis (`scripts/services up`; database 5 is flushed). The load comes from a separate
 process: asyncio, keep-alive HTTP/1.1, one connection per concurrent client, pre-built requests
 (every shared real payload in turn, signed over its exact bytes, each with a fresh
 X-GitHub-Delivery). Prints requests/s and p50/p99 latency of both servers and the ratio.
+With --floor, each round also runs a third Flask app that does only what the contracts demand
+before any routing (read the body, check its HMAC, parse it with orjson) and answers 202: the
+ceiling any implementation of the webhook can reach on this machine, Redis aside.
 """
 
 from __future__ import annotations
@@ -45,6 +49,26 @@ def bare():  # gunicorn entry: `webhook:bare()`
 
     @app.post("/webhooks/github")
     def receive():
+        return jsonify(accepted=True), 202
+
+    return app
+
+
+def floor():  # gunicorn entry: `webhook:floor()`
+    sys.path.insert(0, str(ROOT))
+    import orjson
+    from flask import Flask, jsonify, request
+
+    from app.webhooks.signature import verify
+
+    app = Flask("floor")
+    secret = SECRET.encode()
+
+    @app.post("/webhooks/github")
+    def receive():
+        body = request.get_data(cache=False)
+        verify(secret, body, request.headers.get("X-Hub-Signature-256"))
+        orjson.loads(body)
         return jsonify(accepted=True), 202
 
     return app
@@ -170,6 +194,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3, help="alternate bare/ours this many times (median)")
+    parser.add_argument("--floor", action="store_true", help="also run the HMAC + parse-only app each round")
     parser.add_argument("--client", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
@@ -178,7 +203,11 @@ def main() -> None:
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    rounds = [(measure("webhook:bare()", args), measure("webhook:ours()", args)) for _ in range(args.rounds)]
+    rounds, floors = [], []
+    for _ in range(args.rounds):
+        rounds.append((measure("webhook:bare()", args), measure("webhook:ours()", args)))
+        if args.floor:
+            floors.append(measure("webhook:floor()", args))
     jobs = redis.Redis.from_url(REDIS_URL).keys("rq:job:*")
     print(
         f"{args.requests} signed real payloads, {args.concurrency} connections, gunicorn gthread "
@@ -187,11 +216,17 @@ def main() -> None:
     )
     print(f"{'round':<6} {'server':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  statuses")
     for i, (b, o) in enumerate(rounds, 1):
-        for name, r in (("bare", b), ("dockgate", o)):
+        for name, r in (("bare", b), ("dockgate", o), *((("floor", floors[i - 1]),) if floors else ())):
             print(
                 f"{i:<6} {name:<10} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}  {r['statuses']}"
             )
     ratios = sorted(o["rps"] / b["rps"] for b, o in rounds)
+    if floors:
+        floor_ratios = sorted(f["rps"] / b["rps"] for (b, _), f in zip(rounds, floors, strict=True))
+        print(
+            f"median throughput ratio floor/bare: {statistics.median(floor_ratios):.2f}x "
+            f"(per round {', '.join(f'{r:.2f}' for r in floor_ratios)}; body + HMAC + parse only)"
+        )
     p99 = statistics.median(o["p99_ms"] for _, o in rounds)
     bare_p99 = statistics.median(b["p99_ms"] for b, _ in rounds)
     print(

@@ -23,7 +23,7 @@ from attestations.storage.legacy import signature_tag, write_legacy_signature
 from attestations.storage.referrers import referrers_tag, write_bundle_referrer
 from tests.integration.attestations.conftest import PushedImage
 
-pytestmark = pytest.mark.registry
+pytestmark = [pytest.mark.registry, pytest.mark.redis]  # the cross-process lock is in Redis
 ROOT = Path(__file__).resolve().parents[3]
 
 

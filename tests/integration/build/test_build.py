@@ -12,7 +12,7 @@ import pytest
 from workers.build import BuildLimits, BuildResult, build_image
 from workers.repoconfig import ImageSpec, load_repo_config
 
-pytestmark = [pytest.mark.docker]
+pytestmark = [pytest.mark.docker, pytest.mark.registry]  # bases come through the registry mirror
 ROOT = Path(__file__).resolve().parents[3]
 BUSYBOX = "dockgate-base/busybox:1.35"
 PYTHON = "dockgate-base/python:3.11-bookworm"

@@ -13,7 +13,7 @@ from app.cli import main
 from workers.build import build_image
 from workers.repoconfig import load_repo_config
 
-pytestmark = [pytest.mark.docker]
+pytestmark = [pytest.mark.docker, pytest.mark.registry]  # bases come through the registry mirror
 BUSYBOX = "dockgate-base/busybox:1.35"
 WEB = (
     f"FROM {BUSYBOX} AS runtime\n"  # 1

@@ -13,7 +13,7 @@ from app.cli import main
 from workers.image import open_image
 from workers.lint import Finding, LintConfig, check_image
 
-pytestmark = [pytest.mark.docker]
+pytestmark = [pytest.mark.docker, pytest.mark.registry]  # bases come through the registry mirror
 TAIL = 'USER 1000\nHEALTHCHECK CMD ["true"]\n'
 NPM_TOKEN = "npm_" + "A1b2C3d4E5" * 3 + "f6G7h8"
 GH_TOKEN = "ghp_" + "Zz09Yy18Xx27" * 3

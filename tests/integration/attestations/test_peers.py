@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -173,7 +174,22 @@ def test_sigstore_js_verifies_key_and_keyless_bundles(
     subject = image_subject(f"{staging_image.registry}/{staging_image.repository}", staging_image.digest)
     statement = cyclonedx_statement(subject, BOM)
     keyless = tmp_path / "keyless.sigstore.json"
-    keyless.write_bytes(keyless_signer.sign_dsse(statement).bundle_json)
+    # @sigstore/mock's Fulcio sets the certificate's notBefore to the millisecond while its TSA and
+    # Rekor stamp whole seconds: a signature in the same second as a fresh certificate would be
+    # "invalid time" to sigstore-js. Sign with a certificate of its own (ten minutes to live), over a
+    # second old.
+    from sigstore.oidc import IdentityToken
+
+    from attestations.signing.keyless import load_trust_config
+
+    from .conftest import identity_token
+
+    signer = KeylessSigner(
+        load_trust_config(str(local_sigstore.trust_config)), IdentityToken(identity_token())
+    )
+    signer.sign_dsse(statement)
+    time.sleep(1.1)
+    keyless.write_bytes(signer.sign_dsse(statement).bundle_json)
     trust = local_sigstore.trust_config
     proc = sigstore_js_verify(trust, keyless, "--san", IDENTITY, "--issuer", ISSUER, "--ts", "2")
     assert proc.returncode == 0 and "VERIFIED" in proc.stdout, proc.stdout + proc.stderr

@@ -152,6 +152,7 @@ def pipeline_config(
         layer_cache=layer_cache_from_settings(settings),
         build_limits=build_limits_from_settings(settings),
         cosign_legacy=settings.cosign_legacy,
+        sbom_backend=settings.sbom_backend,
         vulndb_max_age=(
             datetime.timedelta(days=settings.vulndb_max_age_days) if settings.vulndb_max_age_days else None
         ),

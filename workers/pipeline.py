@@ -92,6 +92,8 @@ class PipelineConfig:
     vulndb_max_age: dt.timedelta | None = None
     # Also write cosign's legacy `.sig`/`.att` tags (Kyverno `type: Cosign`, policy-controller).
     cosign_legacy: bool = True
+    # `native` (dockgate's catalogers) or `syft` (DOCKGATE_SBOM_BACKEND), behind one SbomGenerator.
+    sbom_backend: str = "native"
     # When set, a retried job first verifies what an earlier attempt attached and reuses it.
     reuse: VerificationPolicy | None = None
     # Uncompressed layers by diff_id: a pushed image is read back from the registry through it, so
@@ -203,9 +205,14 @@ def run_image(
             )
             lint = [*lint, *_relative(found, root)]
         with timer.stage("sbom"):
-            from workers.sbom import generate, to_json
+            from workers.sbom import NativeGenerator, SyftGenerator, to_json
 
-            bom = json.loads(to_json(generate(image_fs)))
+            generator = (
+                SyftGenerator(credentials=cfg.credentials)
+                if cfg.sbom_backend == "syft"
+                else NativeGenerator()
+            )
+            bom = json.loads(to_json(generator.generate(image_fs)))
     scan, gate_result = _scan(spec, bom, repo_config, root, cfg, timer)
     subject_name = f"{pushed.registry}/{pushed.repository}" if pushed else f"local/{spec.name}"
     subject_digest = pushed.digest if pushed else build.image_id

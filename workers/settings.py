@@ -61,6 +61,12 @@ def _bool(value: str) -> bool:
     raise ValueError("expected true or false")
 
 
+def _sbom_backend(value: str) -> str:
+    if value not in ("native", "syft"):
+        raise ValueError("expected native or syft")
+    return value
+
+
 def _port(value: str) -> int:
     port = _int(value)
     if not 0 < port < 65536:
@@ -116,6 +122,7 @@ class Settings:
     build_cpus: int = 0
     vulndb_max_age_days: int | None = None
     cosign_legacy: bool = True
+    sbom_backend: str = "native"
     api_tokens: tuple[str, ...] = field(default=(), repr=False)
     layer_cache_mb: int = 20480
 
@@ -166,6 +173,7 @@ class Settings:
             build_cpus=get("DOCKGATE_BUILD_CPUS", _int, 0),
             vulndb_max_age_days=get("DOCKGATE_VULNDB_MAX_AGE_DAYS", _int, None),
             cosign_legacy=get("DOCKGATE_COSIGN_LEGACY", _bool, True),
+            sbom_backend=get("DOCKGATE_SBOM_BACKEND", _sbom_backend, "native"),
             api_tokens=tuple(t.strip() for t in env.get("DOCKGATE_API_TOKENS", "").split(",") if t.strip()),
             layer_cache_mb=get("DOCKGATE_LAYER_CACHE_MB", _int, 20480),
         )
@@ -233,6 +241,7 @@ ENV_NAMES: dict[str, str] = {
     "build_cpus": "DOCKGATE_BUILD_CPUS",
     "vulndb_max_age_days": "DOCKGATE_VULNDB_MAX_AGE_DAYS",
     "cosign_legacy": "DOCKGATE_COSIGN_LEGACY",
+    "sbom_backend": "DOCKGATE_SBOM_BACKEND",
     "api_tokens": "DOCKGATE_API_TOKENS",
     "layer_cache_mb": "DOCKGATE_LAYER_CACHE_MB",
 }

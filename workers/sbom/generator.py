@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import warnings
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any, Protocol, assert_never
 
@@ -21,6 +22,7 @@ from cyclonedx.model.bom import Bom
 from cyclonedx.model.contact import OrganizationalContact
 from cyclonedx.model.dependency import Dependency
 
+from attestations.oci import Credentials
 from workers.image import ImageFS
 from workers.sbom.apk import ApkCataloger
 from workers.sbom.binaries import BinaryCataloger
@@ -94,7 +96,10 @@ class NativeGenerator:
 class SyftGenerator:
     """Runs `syft` on the image's source (archive, registry or engine) and loads its CycloneDX."""
 
-    def __init__(self, executable: str | None = None) -> None:
+    def __init__(
+        self, executable: str | None = None, credentials: Mapping[str, Credentials] | None = None
+    ) -> None:
+        self.credentials = dict(credentials or {})  # registry host -> basic auth, for `registry:` sources
         found = (
             executable or shutil.which("syft") or shutil.which("syft", path=os.path.dirname(sys.executable))
         )
@@ -129,6 +134,15 @@ class SyftGenerator:
         env = {**os.environ, "SYFT_CHECK_FOR_APP_UPDATE": "false"}
         if source.startswith("registry:127.0.0.1") or source.startswith("registry:localhost"):
             env["SYFT_REGISTRY_INSECURE_USE_HTTP"] = "true"
+        if source.startswith("registry:"):
+            host = source.removeprefix("registry:").split("/", 1)[0]
+            creds = self.credentials.get(host)
+            if creds is not None:  # syft's own registry auth settings, for this host only
+                env |= {
+                    "SYFT_REGISTRY_AUTH_AUTHORITY": host,
+                    "SYFT_REGISTRY_AUTH_USERNAME": creds.username,
+                    "SYFT_REGISTRY_AUTH_PASSWORD": creds.password,
+                }
         try:
             done = subprocess.run(
                 [self.executable, "-q", source, "-o", output],

@@ -137,3 +137,29 @@ def test_the_cosign_legacy_layout_can_be_turned_off(
 
         report = verify_image(run.reference, policy, client)
         assert report.ok and all(not r.source.startswith("legacy") for r in report.results)
+
+
+def test_sites_that_prefer_syft_get_syfts_catalog_in_the_pipeline(
+    docker_client: Any, staging_registry: str, vulndb: Path, tmp_path: Path, base_images: Any
+) -> None:
+    """DOCKGATE_SBOM_BACKEND=syft: the pushed image is cataloged by syft, then validated and signed."""
+    from workers.repoconfig import ImageSpec, RepoConfig
+    from workers.settings import Settings
+
+    assert Settings.from_env({"DOCKGATE_SBOM_BACKEND": "syft"}).sbom_backend == "syft"
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "Dockerfile").write_text(
+        f"FROM dockgate-base/busybox:1.35\nRUN echo {uuid.uuid4().hex} > /id\nUSER 1000\n"
+        'HEALTHCHECK CMD ["true"]\n'
+    )
+    cfg = dataclasses.replace(
+        _config(docker_client, staging_registry, vulndb, {}), sbom_backend="syft", out_dir=tmp_path / "out"
+    )
+    run = run_image(ImageSpec(name="bysyft"), tmp_path / "repo", RepoConfig(), cfg, Source("acme/bysyft"))
+    assert run.reference and run.signature, run.verdict.reasons
+    import json as _json
+
+    bom = _json.loads((tmp_path / "out" / "bysyft" / "sbom.cdx.json").read_text())
+    tools = _json.dumps(bom["metadata"].get("tools", {}))
+    assert "syft" in tools, tools
+    assert any(c.get("name") == "busybox" for c in bom.get("components", [])), bom.get("components")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -174,22 +173,14 @@ def test_sigstore_js_verifies_key_and_keyless_bundles(
     subject = image_subject(f"{staging_image.registry}/{staging_image.repository}", staging_image.digest)
     statement = cyclonedx_statement(subject, BOM)
     keyless = tmp_path / "keyless.sigstore.json"
-    # @sigstore/mock's Fulcio sets the certificate's notBefore to the millisecond while its TSA and
-    # Rekor stamp whole seconds: a signature in the same second as a fresh certificate would be
-    # "invalid time" to sigstore-js. Sign with a certificate of its own (ten minutes to live), over a
-    # second old.
-    from sigstore.oidc import IdentityToken
-
-    from attestations.signing.keyless import load_trust_config
-
-    from .conftest import identity_token
-
-    signer = KeylessSigner(
-        load_trust_config(str(local_sigstore.trust_config)), IdentityToken(identity_token())
-    )
-    signer.sign_dsse(statement)
-    time.sleep(1.1)
-    keyless.write_bytes(signer.sign_dsse(statement).bundle_json)
+    # sigstore-js parses a GeneralizedTime only with exactly three fraction digits, but DER drops
+    # trailing zeros (X.690 11.7.3): a TSA time at .120 s is encoded `.12Z` and rejected as "invalid
+    # time" (a 1-in-10 flake). Sign until the timestamp has three digits; our verifier takes both.
+    for _ in range(20):
+        bundle = keyless_signer.sign_dsse(statement).bundle_json
+        if _three_digit_tsa_times(bundle):
+            break
+    keyless.write_bytes(bundle)
     trust = local_sigstore.trust_config
     proc = sigstore_js_verify(trust, keyless, "--san", IDENTITY, "--issuer", ISSUER, "--ts", "2")
     assert proc.returncode == 0 and "VERIFIED" in proc.stdout, proc.stdout + proc.stderr
@@ -206,6 +197,19 @@ def test_sigstore_js_verifies_key_and_keyless_bundles(
     keyed.write_text(json.dumps(doc))
     proc = sigstore_js_verify(trust, keyed, "--key", str(pub), "--hint", hint, *thresholds)
     assert proc.returncode != 0 and "REJECTED" in proc.stdout
+
+
+def _three_digit_tsa_times(bundle_json: bytes) -> bool:
+    import base64
+    import re
+
+    stamps = json.loads(bundle_json)["verificationMaterial"].get("timestampVerificationData", {})
+    for stamp in stamps.get("rfc3161Timestamps", []):
+        der = base64.b64decode(stamp["signedTimestamp"])
+        for match in re.finditer(rb"\x18[\x0f-\x13](\d{14}(?:\.(\d+))?Z)", der):
+            if match.group(2) is not None and len(match.group(2)) != 3:
+                return False
+    return True
 
 
 def test_bundle_attached_by_sigstore_oci_verifies_here(

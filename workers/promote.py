@@ -23,7 +23,7 @@ from attestations.promote import copy_image_with_attestations
 from attestations.statements import CYCLONEDX, IMAGE_SIGNATURE, LINT, SLSA_PROVENANCE_V1, VULNERABILITY
 from attestations.verify import VerificationReport, verify_image
 from workers.repoconfig import PolicyConfig, PromotionConfig
-from workers.scan.gate import _baseline_keys  # the gate's own matching of known findings
+from workers.scan.gate import baseline_keys
 from workers.scan.severity import level_rank
 
 logger = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def _vuln_reasons(
     findings: Sequence[dict[str, Any]], policy: PolicyConfig, baseline: Mapping[str, Any] | None = None
 ) -> list[str]:
     threshold = level_rank(policy.fail_on)
-    known = _baseline_keys(baseline) if policy.only_new and baseline is not None else None
+    known = baseline_keys(baseline) if policy.only_new and baseline is not None else None
     out = []
     for f in findings:
         if level_rank(str(f.get("severity", "unknown"))) < threshold:

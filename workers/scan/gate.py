@@ -37,7 +37,8 @@ def check_baseline(doc: Any, source: str = "baseline report") -> Mapping[str, An
     return doc
 
 
-def _baseline_keys(baseline: ScanReport | Mapping[str, Any]) -> set[tuple[str, str, str]]:
+def baseline_keys(baseline: ScanReport | Mapping[str, Any]) -> set[tuple[str, str, str]]:
+    """(ecosystem, package, id or alias) of every finding in a baseline report: what "known" means."""
     if isinstance(baseline, ScanReport):
         items = [f.to_dict() for f in (*baseline.findings, *baseline.suppressed)]
     else:
@@ -67,7 +68,7 @@ def gate(
         threshold = level_rank(fail_on)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    known = _baseline_keys(baseline) if baseline is not None else None
+    known = baseline_keys(baseline) if baseline is not None else None
     reasons = []
     for finding in report.findings:
         if level_rank(finding.severity) < threshold:

@@ -8,6 +8,7 @@ never promoted, and they get no network.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import re
@@ -97,8 +98,7 @@ class FullPipeline:
         if isinstance(self.signer, KmsSigner):
             key = self.settings.signing_key_path
             return {"verify_key": key.with_suffix(".pub").name if key else "dockgate.pub"}
-        identity = os.environ.get("DOCKGATE_VERIFY_IDENTITY")
-        issuer = os.environ.get("DOCKGATE_VERIFY_ISSUER")
+        identity, issuer = _keyless_identity()
         return {"verify_identity": (identity, issuer)} if identity and issuer else {}
 
     def baseline_for(self, repository: str) -> Callable[[str], Mapping[str, Any] | None]:
@@ -107,7 +107,7 @@ class FullPipeline:
 
         def baseline(image: str) -> Mapping[str, Any] | None:
             return promoted_baseline(
-                SqlAttestationStore(self.settings.database_url),
+                self.store,
                 repository,
                 image,
                 self.verification_policy(),
@@ -115,6 +115,11 @@ class FullPipeline:
             )
 
         return baseline
+
+    @functools.cached_property
+    def store(self) -> SqlAttestationStore:
+        """The attestation index (one engine and pool per worker process, made on first use)."""
+        return SqlAttestationStore(self.settings.database_url)
 
     @property
     def tag_lock(self) -> TagLock:
@@ -173,10 +178,7 @@ class FullPipeline:
             return load_policy_file(self.settings.verify_policy_path, trusted_root=self._trusted_root)
         if isinstance(self.signer, KmsSigner):
             return VerificationPolicy(public_keys=(self.signer.public_key,))
-        identity, issuer = (
-            os.environ.get("DOCKGATE_VERIFY_IDENTITY"),
-            os.environ.get("DOCKGATE_VERIFY_ISSUER"),
-        )
+        identity, issuer = _keyless_identity()
         return VerificationPolicy(identity=identity, issuer=issuer, trusted_root=self._trusted_root())
 
     def _trusted_root(self) -> TrustedRoot:
@@ -201,7 +203,6 @@ class FullPipeline:
         staging_host = reference.split("/", 1)[0]
         prod_host, _, prod_prefix = self.settings.prod_registry.partition("/")
         destination = "/".join(p for p in (prod_prefix, repository.lower(), image) if p)
-        store = SqlAttestationStore(self.settings.database_url)
         with (
             RegistryClient(staging_host, credentials=creds.get(staging_host)) as staging,
             RegistryClient(prod_host, credentials=creds.get(prod_host), tag_lock=self.tag_lock) as production,
@@ -216,9 +217,14 @@ class FullPipeline:
                 policy=repo_config.policy,
                 promotion=repo_config.promotion,
                 default_branch=default_branch,
-                store=store,
+                store=self.store,
                 baseline=self.baseline_for(repository)(image) if repo_config.policy.only_new else None,
             )
+
+
+def _keyless_identity() -> tuple[str | None, str | None]:
+    """The certificate identity and issuer this installation signs keyless as (DOCKGATE_VERIFY_*)."""
+    return os.environ.get("DOCKGATE_VERIFY_IDENTITY"), os.environ.get("DOCKGATE_VERIFY_ISSUER")
 
 
 def production_tag(ref: str | None, head_sha: str) -> str:

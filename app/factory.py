@@ -1,6 +1,7 @@
-"""`create_app(settings=None)`: the one Flask app (webhooks, health; admission, API, dashboard later).
+"""`create_app(settings=None)`: the one Flask app (health, setup, API) behind the webhook endpoint.
 
-To add endpoints, append a blueprint factory to :data:`BLUEPRINTS`.
+To add endpoints, append a blueprint factory to :data:`BLUEPRINTS`. `POST /webhooks/github` is
+served by a WSGI endpoint in front of Flask (`app.webhooks.views`: it is the hot path).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from workers.settings import Settings
 
 BLUEPRINTS: list[Callable[[], Blueprint]] = [
     health.blueprint,
-    webhooks.blueprint,
     setup.blueprint,
     api.blueprint,
 ]
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings.require("github_webhook_secret")
     app = Flask("dockgate")
     app.config["MAX_CONTENT_LENGTH"] = webhooks.MAX_BODY_BYTES
-    app.extensions["dockgate"] = AppState(
+    state = app.extensions["dockgate"] = AppState(
         settings=settings,
         redis=queues.connect(settings.redis_url, timeout=1.0),
         metrics=Metrics.create(),
@@ -37,4 +37,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     for factory in BLUEPRINTS:
         app.register_blueprint(factory())
+    app.wsgi_app = webhooks.mount(app.wsgi_app, state)  # type: ignore[method-assign]
     return app

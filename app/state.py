@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import redis
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -17,6 +18,7 @@ class Metrics:
     registry: CollectorRegistry
     deliveries: Counter
     latency: Histogram
+    _children: dict[tuple[str, str], Any] = field(repr=False)
 
     @classmethod
     def create(cls) -> Metrics:
@@ -33,7 +35,15 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0),
             registry=registry,
         )
-        return cls(registry, deliveries, latency)
+        return cls(registry, deliveries, latency, {})
+
+    def count(self, event: str, outcome: str, seconds: float) -> None:
+        """One answered delivery (the labelled counter is looked up once per event and outcome)."""
+        child = self._children.get((event, outcome))
+        if child is None:
+            child = self._children[(event, outcome)] = self.deliveries.labels(event=event, outcome=outcome)
+        child.inc()
+        self.latency.observe(seconds)
 
 
 @dataclass(frozen=True)

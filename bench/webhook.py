@@ -3,7 +3,9 @@
     .venv/bin/python bench/webhook.py [--requests 5000] [--concurrency 64] [--workers 2] [--threads 4]
                                       [--rounds 3] [--floor]
 
-Needs Redis (`scripts/services up`; database 5 is flushed). The load comes from a separate
+Needs Redis (`scripts/services up`; database 5 is flushed). dockgate runs twice per round: with
+Redis over loopback TCP (REDIS_URL) and over its Unix socket (REDIS_SOCKET_URL, when set), the
+deployment bench/README.md recommends for a co-located Redis. The load comes from a separate
 process: asyncio, keep-alive HTTP/1.1, one connection per concurrent client, pre-built requests
 (every shared real payload in turn, signed over its exact bytes, each with a fresh
 X-GitHub-Delivery). Prints requests/s and p50/p99 latency of both servers and the ratio.
@@ -32,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 WEBHOOKS = ROOT.parent / "shared" / "github" / "webhooks"
 SECRET = "bench webhook secret"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/5"
+SOCKET_URL = os.environ.get("REDIS_SOCKET_URL", "").split("?", 1)[0]
+SOCKET_URL = SOCKET_URL and SOCKET_URL + "?db=5"
 
 
 def ours():  # gunicorn entry: `webhook:ours()`
@@ -40,6 +44,14 @@ def ours():  # gunicorn entry: `webhook:ours()`
     from workers.settings import Settings
 
     return create_app(Settings(github_webhook_secret=SECRET, redis_url=REDIS_URL))
+
+
+def ours_unix():  # gunicorn entry: `webhook:ours_unix()`
+    sys.path.insert(0, str(ROOT))
+    from app.factory import create_app
+    from workers.settings import Settings
+
+    return create_app(Settings(github_webhook_secret=SECRET, redis_url=SOCKET_URL))
 
 
 def bare():  # gunicorn entry: `webhook:bare()`
@@ -122,12 +134,15 @@ async def _client(port: int, requests: list[bytes], concurrency: int) -> dict:
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
         "statuses": statuses,
+        "served": len(latencies),
     }
 
 
 def client_main(port: int, n: int, concurrency: int) -> None:
-    asyncio.run(_client(port, build_requests(300, port), concurrency))  # warm-up
-    print(json.dumps(asyncio.run(_client(port, build_requests(n, port), concurrency))))
+    warm = asyncio.run(_client(port, build_requests(300, port), concurrency))
+    result = asyncio.run(_client(port, build_requests(n, port), concurrency))
+    result["served"] += warm["served"]  # the server's CPU is read around both runs
+    print(json.dumps(result))
 
 
 def free_port() -> int:
@@ -136,7 +151,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _redis_pid() -> int | None:
+    import redis
+
+    try:
+        return int(redis.Redis.from_url(REDIS_URL).info("server")["process_id"])
+    except (redis.RedisError, KeyError, ValueError):
+        return None
+
+
 def measure(entry: str, args: argparse.Namespace) -> dict:
+    """One server under the load; adds the CPU its workers and redis-server spent per request."""
     sys.path.insert(0, str(ROOT))
     from app.cli.serve import gunicorn_options
 
@@ -181,10 +213,28 @@ def measure(entry: str, args: argparse.Namespace) -> dict:
             "--concurrency",
             str(args.concurrency),
         ]
-        return json.loads(subprocess.run(client, check=True, capture_output=True, text=True).stdout)
+        workers = _workers(server.pid, args.workers)
+        redis_pid = _redis_pid()
+        before = [_cpu_seconds(pid) for pid in workers], redis_pid and _cpu_seconds(redis_pid)
+        result = json.loads(subprocess.run(client, check=True, capture_output=True, text=True).stdout)
+        served = result.pop("served")
+        result["worker_us"] = 1e6 * (sum(_cpu_seconds(pid) for pid in workers) - sum(before[0])) / served
+        if redis_pid and before[1] is not None:
+            result["redis_us"] = 1e6 * (_cpu_seconds(redis_pid) - before[1]) / served
+        return result
     finally:
         server.terminate()
         server.wait()
+
+
+def _workers(master: int, count: int) -> list[int]:
+    """The gunicorn worker processes (children of the master), once all have started."""
+    for _ in range(100):
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if len(children) >= count:
+            return [int(pid) for pid in children]
+        time.sleep(0.05)
+    raise RuntimeError("gunicorn workers did not start")
 
 
 def main() -> None:
@@ -193,7 +243,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=3, help="alternate bare/ours this many times (median)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternate the servers this many times (median)"
+    )
     parser.add_argument("--floor", action="store_true", help="also run the HMAC + parse-only app each round")
     parser.add_argument("--client", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -202,40 +254,42 @@ def main() -> None:
         return
     import redis
 
+    servers = {"bare": "webhook:bare()", "dockgate tcp": "webhook:ours()"}
+    if SOCKET_URL:
+        servers["dockgate unix"] = "webhook:ours_unix()"
+    if args.floor:
+        servers["floor"] = "webhook:floor()"
     redis.Redis.from_url(REDIS_URL).flushdb()
-    rounds, floors = [], []
-    for _ in range(args.rounds):
-        rounds.append((measure("webhook:bare()", args), measure("webhook:ours()", args)))
-        if args.floor:
-            floors.append(measure("webhook:floor()", args))
+    rounds = [{name: measure(entry, args) for name, entry in servers.items()} for _ in range(args.rounds)]
     jobs = redis.Redis.from_url(REDIS_URL).keys("rq:job:*")
     print(
         f"{args.requests} signed real payloads, {args.concurrency} connections, gunicorn gthread "
         f"{args.workers} workers x {args.threads} threads, loopback, {os.cpu_count()} CPUs, "
         f"1-min load average at the end {os.getloadavg()[0]:.1f}; {args.rounds} alternating rounds"
     )
-    print(f"{'round':<6} {'server':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  statuses")
-    for i, (b, o) in enumerate(rounds, 1):
-        for name, r in (("bare", b), ("dockgate", o), *((("floor", floors[i - 1]),) if floors else ())):
+    heads = f"{'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'worker CPU':>11} {'redis CPU':>10}"
+    print(f"{'round':<6} {'server':<14} {heads}  statuses")
+    for i, results in enumerate(rounds, 1):
+        for name, r in results.items():
+            redis_us = f"{r['redis_us']:.0f} us" if "redis_us" in r else "-"
             print(
-                f"{i:<6} {name:<10} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}  {r['statuses']}"
+                f"{i:<6} {name:<14} {r['rps']:>7.0f} {r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} "
+                f"{r['worker_us']:>8.0f} us {redis_us:>10}  {r['statuses']}"
             )
-    ratios = sorted(o["rps"] / b["rps"] for b, o in rounds)
-    if floors:
-        floor_ratios = sorted(f["rps"] / b["rps"] for (b, _), f in zip(rounds, floors, strict=True))
+    for name in servers:
+        if name == "bare":
+            continue
+        ratios = sorted(r[name]["rps"] / r["bare"]["rps"] for r in rounds)
+        goal = "body + HMAC + parse only" if name == "floor" else "goal >= 0.8x"
         print(
-            f"median throughput ratio floor/bare: {statistics.median(floor_ratios):.2f}x "
-            f"(per round {', '.join(f'{r:.2f}' for r in floor_ratios)}; body + HMAC + parse only)"
+            f"median throughput ratio {name}/bare: {statistics.median(ratios):.2f}x "
+            f"(per round {', '.join(f'{r:.2f}' for r in ratios)}; {goal})"
         )
-    p99 = statistics.median(o["p99_ms"] for _, o in rounds)
-    bare_p99 = statistics.median(b["p99_ms"] for b, _ in rounds)
+    p99 = {name: statistics.median(r[name]["p99_ms"] for r in rounds) for name in servers}
     print(
-        f"median throughput ratio dockgate/bare: {statistics.median(ratios):.2f}x "
-        f"(per round {', '.join(f'{r:.2f}' for r in ratios)}; goal >= 0.8x)"
-    )
-    print(
-        f"median p99: dockgate {p99:.1f} ms, bare {bare_p99:.1f} ms (goal <= 20 ms); "
-        f"{len(jobs)} distinct jobs stored in Redis"
+        "median p99: "
+        + ", ".join(f"{name} {ms:.1f} ms" for name, ms in p99.items())
+        + f" (goal <= 20 ms); {len(jobs)} distinct jobs stored in Redis"
     )
     redis.Redis.from_url(REDIS_URL).flushdb()
 

@@ -89,6 +89,21 @@ def redis_url() -> str:
 
 
 @pytest.fixture(scope="session")
+def redis_socket_url(redis_url: str) -> str:
+    """The same Redis over its Unix socket (`scripts/services` starts it with one)."""
+    url = SERVICE_ENV.get("REDIS_SOCKET_URL", "")
+    import redis
+
+    try:
+        if not url:
+            raise redis.ConnectionError("REDIS_SOCKET_URL is not set")
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        unavailable(f"Redis on its Unix socket ({url or 'REDIS_SOCKET_URL unset'})")
+    return url
+
+
+@pytest.fixture(scope="session")
 def postgres_url() -> str:
     url = SERVICE_ENV.get("DOCKGATE_DATABASE_URL", "")
     if not url.startswith("postgresql") or not _port_open(5432):

@@ -1,1 +1,1 @@
-"""GitHub webhooks: signature check, routing by event and action, and the Flask endpoint."""
+"""GitHub webhooks: signature check, routing by event and action, and the WSGI endpoint."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import socket
 import stat
@@ -13,9 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import redis
 
 from app.factory import create_app
 from app.setup import web_url
+from app.webhooks.signature import sign
 from tests.github_emulator.plugin import settings_env
 from tests.github_emulator.server import Emulator
 
@@ -23,25 +27,97 @@ pytestmark = pytest.mark.redis
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_serve_runs_the_app_under_gunicorn(github_settings: Callable, redis_db: str) -> None:
+WEBHOOKS = ROOT.parent / "shared" / "github" / "webhooks"
+
+
+def _serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, **settings_env(github_settings(redis_db)), "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "1", "--threads", "2"]
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE)
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
+                assert response.status == 200
+                return server, port
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    pytest.fail("dockgate serve did not answer /readyz")
+
+
+def _deliver(
+    connection: http.client.HTTPConnection, secret: bytes, event: str, body: bytes, *, chunked: bool = False
+) -> tuple[int, dict]:
+    headers = {
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": os.urandom(8).hex(),
+        "X-Hub-Signature-256": sign(secret, body),
+        "Content-Type": "application/json",
+    }
+    if chunked:  # no Content-Length: the server reads chunks up to the 25 MB limit
+        pieces = [body[i : i + 1000] for i in range(0, len(body), 1000)]
+        connection.request(
+            "POST", "/webhooks/github", body=iter(pieces), headers=headers, encode_chunked=True
+        )
+    else:
+        connection.request("POST", "/webhooks/github", body=body, headers=headers)
+    response = connection.getresponse()
+    return response.status, json.loads(response.read())
+
+
+def test_serve_takes_deliveries_under_gunicorn_on_one_keep_alive_connection(
+    github_settings: Callable, redis_db: str
+) -> None:
+    """The WSGI endpoint reads bodies straight from gunicorn's reader: the connection stays in step."""
+    settings = github_settings(redis_db)
+    secret = str(settings.github_webhook_secret).encode()
+    server, port = _serve({**os.environ, **settings_env(settings), "PYTHONPATH": str(ROOT)})
     try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("dockgate serve did not answer /readyz")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        opened = (WEBHOOKS / "pull_request/opened.json").read_bytes()
+        ping = (WEBHOOKS / "ping/with-app_id.json").read_bytes()
+        status, answer = _deliver(connection, secret, "pull_request", opened)
+        assert status == 202 and answer["new"] == 1
+        assert redis.Redis.from_url(redis_db).exists(f"rq:job:{answer['jobs'][0]}")
+        status, answer = _deliver(connection, secret, "ping", ping)
+        assert status == 200 and answer["zen"] == json.loads(ping)["zen"]
+        status, answer = _deliver(connection, secret, "pull_request", opened, chunked=True)
+        assert status == 202 and answer["new"] == 0  # same commit: the job exists
+        status, answer = _deliver(connection, b"not the secret", "ping", ping)
+        assert status == 401
+        status, answer = _deliver(connection, secret, "ping", ping, chunked=True)
+        assert status == 200 and answer["pong"] is True
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=1) as response:
-            assert b"dockgate_webhook_seconds" in response.read()
+            text = response.read().decode()
+        assert 'dockgate_webhook_deliveries_total{event="pull_request",outcome="enqueued"} 2.0' in text
+        assert 'dockgate_webhook_deliveries_total{event="-",outcome="bad_signature"} 1.0' in text
+        assert "dockgate_webhook_seconds" in text
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_stores_jobs_over_the_redis_unix_socket(
+    github_settings: Callable, redis_db: str, redis_socket_url: str
+) -> None:
+    """REDIS_URL=unix://...: the deployment bench/webhook.py recommends for a co-located Redis."""
+    url = redis_socket_url.split("?", 1)[0] + "?db=" + redis_db.rsplit("/", 1)[1]  # the leased database
+    settings = github_settings(url)
+    secret = str(settings.github_webhook_secret).encode()
+    store = redis.Redis.from_url(url)
+    assert store.connection_pool.connection_class.__name__ == "UnixDomainSocketConnection"
+    server, port = _serve({**os.environ, **settings_env(settings), "PYTHONPATH": str(ROOT)})
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        status, answer = _deliver(
+            connection, secret, "push", (WEBHOOKS / "push/with-new-branch.json").read_bytes()
+        )
+        assert status == 202 and answer["new"] == 1
+        [job] = answer["jobs"]
+        queued = store.lrange("rq:queue:dockgate-high", 0, -1)
+        assert store.exists(f"rq:job:{job}") and queued == [job.encode()]
     finally:
         server.terminate()
         server.wait(timeout=10)

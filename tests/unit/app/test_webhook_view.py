@@ -85,8 +85,54 @@ def test_routed_delivery_without_redis_is_503(client: FlaskClient) -> None:
 
 def test_metrics_count_outcomes(client: FlaskClient) -> None:
     post(client, "push", b"{}", signature="sha256=00")
+    post(client, "ping", (WEBHOOKS / "ping/with-app_id.json").read_bytes())
     text = client.get("/metrics").get_data(as_text=True)
-    assert 'dockgate_webhook_deliveries_total{event="push",outcome="bad_signature"} 1.0' in text
+    assert 'dockgate_webhook_deliveries_total{event="-",outcome="bad_signature"} 1.0' in text
+    assert 'dockgate_webhook_deliveries_total{event="ping",outcome="ping"} 1.0' in text
+
+
+def test_unsigned_requests_cannot_grow_the_metric_labels(client: FlaskClient) -> None:
+    """The event header of an unverified request is anyone's text: never a label value."""
+    for i in range(50):
+        post(client, f"made-up-{i}", b"{}", signature="sha256=00")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "made-up" not in text
+    assert 'dockgate_webhook_deliveries_total{event="-",outcome="bad_signature"} 50.0' in text
+
+
+def test_other_methods_are_405_json(client: FlaskClient) -> None:
+    response = client.get("/webhooks/github")
+    assert (
+        response.status_code == 405
+        and response.headers["Allow"] == "POST"
+        and "POST" in response.json["error"]
+    )
+
+
+def test_body_shorter_than_its_length_is_400(client: FlaskClient) -> None:
+    body = (WEBHOOKS / "ping/with-app_id.json").read_bytes()
+    environ = {"CONTENT_LENGTH": str(len(body) + 10), "CONTENT_TYPE": "application/json"}
+    response = client.post(
+        "/webhooks/github",
+        data=body,
+        environ_overrides=environ,
+        headers={"X-GitHub-Event": "ping", "X-Hub-Signature-256": sign(SECRET.encode(), body)},
+    )
+    assert response.status_code == 400 and "Content-Length" in response.json["error"]
+
+
+def test_an_unexpected_error_is_a_500_json_and_logged(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from app.webhooks import views
+
+    def broken(event: str, payload: object) -> None:
+        raise RuntimeError("router bug")
+
+    monkeypatch.setattr(views.router, "dispatch", broken)
+    response = post(client, "push", (WEBHOOKS / "push/with-new-branch.json").read_bytes())
+    assert response.status_code == 500 and response.is_json and "router bug" not in response.json["error"]
+    assert "router bug" in caplog.text
 
 
 def test_create_app_requires_the_webhook_secret() -> None:

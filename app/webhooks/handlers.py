@@ -6,6 +6,7 @@ are untrusted: the job gets `trusted=False`, so the pipeline must not hand them 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from app.webhooks.routing import Payload, Router
@@ -20,7 +21,7 @@ router = Router()
 
 def _installation(payload: Payload) -> int | None:
     inst = payload.get("installation") or {}
-    return int(inst["id"]) if isinstance(inst, dict) and inst.get("id") is not None else None
+    return int(inst["id"]) if isinstance(inst, Mapping) and inst.get("id") is not None else None
 
 
 def plan(

@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import simdjson
+
 from workers.queues import JobSpec
+
+# The webhook hands handlers lazy simdjson documents (see `views.parse`), tests hand them dicts:
+# handlers test for the abstract types, so both work.
+Mapping.register(simdjson.Object)
+Sequence.register(simdjson.Array)
 
 Payload = Mapping[str, Any]
 Handler = Callable[[Payload], Sequence[JobSpec]]

@@ -1,10 +1,13 @@
 """The routing table on GitHub's real payloads: what is planned, what is ignored, and trust."""
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from app.webhooks import views
 from app.webhooks.handlers import router
 from app.webhooks.routing import Router
 from workers import queues
@@ -13,12 +16,30 @@ from workers.queues import JobSpec
 WEBHOOKS = Path(__file__).resolve().parents[4] / "shared" / "github" / "webhooks"
 
 
-def load(name: str) -> dict:
-    return json.loads((WEBHOOKS / name).read_text())
+PARSE = {"dict": json.loads, "lazy": views.parse}  # the webhook hands handlers lazy simdjson documents
+_parse = json.loads
+
+
+@pytest.fixture(autouse=True, params=sorted(PARSE))
+def payloads_as(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every routing test runs on plain dicts and on the webhook's own lazy documents."""
+    global _parse
+    _parse = PARSE[request.param]
+    yield
+    _parse = json.loads
+
+
+def load(name: str) -> dict[str, Any]:
+    return json.loads((WEBHOOKS / name).read_bytes())
+
+
+def route(event: str, payload: dict[str, Any]) -> list[JobSpec] | None:
+    """`router.dispatch` on the payload as the current parser hands it over."""
+    return router.dispatch(event, _parse(json.dumps(payload).encode()))
 
 
 def dispatch(name: str) -> list[JobSpec] | None:
-    return router.dispatch(name.split("/")[0], load(name))
+    return route(name.split("/")[0], load(name))
 
 
 @pytest.mark.parametrize(
@@ -96,7 +117,7 @@ def test_plan_ids_are_deterministic_and_rerequests_rerun() -> None:
 def test_rerequested_dockgate_run_replans_only_that_image() -> None:
     payload = load("check_run/rerequested.json")
     payload["check_run"]["name"] = "dockgate/api"
-    [spec] = router.dispatch("check_run", payload) or []
+    [spec] = route("check_run", payload) or []
     assert spec.kwargs["only_image"] == "api" and spec.rerun
 
 
@@ -104,7 +125,7 @@ def test_requested_action_promote_becomes_an_authorization_job() -> None:
     payload = load("check_run/requested_action.json")
     payload["check_run"]["name"] = "dockgate/api"
     payload["requested_action"]["identifier"] = "promote"
-    [spec] = router.dispatch("check_run", payload) or []
+    [spec] = route("check_run", payload) or []
     assert spec.func == "workers.github.commits.requested_action"
     assert spec.kwargs["identifier"] == "promote" and spec.kwargs["sender"] == payload["sender"]["login"]
 
@@ -146,20 +167,20 @@ def test_reruns_without_pull_requests_leave_trust_to_the_planner() -> None:
     """GitHub lists no pull requests on a fork head's suite: such a re-run is not trusted blindly."""
     payload = load("check_suite/rerequested.json")
     payload["check_suite"]["pull_requests"] = []
-    [spec] = router.dispatch("check_suite", payload) or []
+    [spec] = route("check_suite", payload) or []
     assert spec.kwargs["trusted"] is False and spec.kwargs["verify_trust"] is True
     assert spec.kwargs["trust_branch"] == payload["check_suite"]["head_branch"]
 
     pushed = load("check_suite/requested.json")
     pushed["check_suite"]["pull_requests"] = []
-    [spec] = router.dispatch("check_suite", pushed) or []
+    [spec] = route("check_suite", pushed) or []
     assert spec.kwargs["trusted"] is True and "verify_trust" not in spec.kwargs  # a push into this repo
 
     run = load("check_run/rerequested.json")
     run["check_run"]["name"] = "dockgate/api"
     run["check_run"]["check_suite"]["pull_requests"] = []
     run["check_run"]["pull_requests"] = []
-    [spec] = router.dispatch("check_run", run) or []
+    [spec] = route("check_run", run) or []
     assert spec.kwargs["trusted"] is False and spec.kwargs["verify_trust"] is True
 
 
@@ -169,7 +190,7 @@ def test_reruns_of_a_fork_pull_request_are_untrusted() -> None:
     assert pr is not None
     pr["head"]["repo"]["id"] = payload["repository"]["id"] + 1  # the head lives in a fork
     payload["check_suite"]["pull_requests"] = [pr]
-    [spec] = router.dispatch("check_suite", payload) or []
+    [spec] = route("check_suite", payload) or []
     assert spec.kwargs["trusted"] is False and "verify_trust" not in spec.kwargs
 
 
@@ -177,9 +198,9 @@ def test_promotion_jobs_run_on_the_default_queue_with_a_failure_callback() -> No
     payload = load("check_run/requested_action.json")
     payload["check_run"]["name"] = "dockgate/api"
     payload["requested_action"]["identifier"] = "promote"
-    [spec] = router.dispatch("check_run", payload) or []
+    [spec] = route("check_run", payload) or []
     assert spec.queue == "dockgate-default" and spec.timeout >= 1800
     assert spec.on_failure == "workers.promotion_job.on_action_failure"
     rerun = load("check_run/rerequested.json")
     rerun["check_run"]["name"] = "dockgate/promote/api"
-    assert router.dispatch("check_run", rerun) == []  # GitHub's re-run link on a promotion run
+    assert route("check_run", rerun) == []  # GitHub's re-run link on a promotion run

@@ -140,3 +140,19 @@ def test_create_app_requires_the_webhook_secret() -> None:
 
     with pytest.raises(ConfigError, match="GITHUB_WEBHOOK_SECRET"):
         create_app(Settings())
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b'{"a": 1,}', b'{"a": "\xff"}', b'{"a": "\\ud800"}', b'{"a": 1} trailing', b"nul"]
+)
+def test_anything_but_valid_json_is_400(client: FlaskClient, body: bytes) -> None:
+    response = post(client, "push", body)
+    assert response.status_code == 400 and response.json["error"] == "body is not valid JSON"
+
+
+def test_the_lazy_parser_is_replaced_when_an_old_document_is_still_held() -> None:
+    from app.webhooks.views import parse
+
+    kept = parse(b'{"action": "opened", "n": {"x": 1}}')["n"]  # e.g. held by a logged traceback
+    again = parse(b'{"action": "closed"}')
+    assert again["action"] == "closed" and kept["x"] == 1

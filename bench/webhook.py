@@ -8,10 +8,11 @@ Redis over loopback TCP (REDIS_URL) and over its Unix socket (REDIS_SOCKET_URL, 
 deployment bench/README.md recommends for a co-located Redis. The load comes from a separate
 process: asyncio, keep-alive HTTP/1.1, one connection per concurrent client, pre-built requests
 (every shared real payload in turn, signed over its exact bytes, each with a fresh
-X-GitHub-Delivery). Prints requests/s and p50/p99 latency of both servers and the ratio.
-With --floor, each round also runs a third Flask app that does only what the contracts demand
-before any routing (read the body, check its HMAC, parse it with orjson) and answers 202: the
-ceiling any implementation of the webhook can reach on this machine, Redis aside.
+X-GitHub-Delivery). Prints requests/s, p50/p99 latency and the CPU per request of the gunicorn
+workers and of redis-server for each server, and the throughput ratios to the bare app.
+With --floor, each round also runs a Flask view that reads the body, checks its HMAC and parses it
+in full with orjson, then answers 202: what the contract costs the naive way, before any Redis work
+(dockgate's own endpoint skips Flask's request machinery and parses lazily).
 """
 
 from __future__ import annotations

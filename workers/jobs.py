@@ -5,6 +5,10 @@ settings. The job mints the installation token on demand, moves the check run `q
 `in_progress` (one step at a time) → `completed`, stops early with `cancelled` when a newer commit
 lands on the same pull request, and leaves failures to :func:`on_image_failure`, which completes
 the run once RQ has no retry left.
+
+GitHub being unavailable never costs a rebuild: a step shown on the run that GitHub did not take is
+logged and the pipeline goes on; a verdict it did not take is posted by a job of its own
+(:mod:`workers.outcome_job`), and this job succeeds.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from attestations.errors import ConfigError, DockgateError, TransientError
 from workers import queues
 from workers.checks import RERUN, Action, Annotation, CheckOutcome, CheckRunWriter, with_rerun
 from workers.github.auth import GitHubApp
+from workers.github.errors import GitHubApiError, GitHubUnavailable
 from workers.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -152,7 +157,12 @@ def run_image(
         if queues.is_superseded(rt.redis, repository, pull_request, head_sha):
             raise Superseded(f"a newer commit was pushed to pull request #{pull_request}")
         logger.info("step: %s", step, extra=log)
-        writer.in_progress(check_run_id, step)
+        try:
+            writer.in_progress(check_run_id, step)
+        except GitHubUnavailable as exc:  # the spinner's text is cosmetic: the verdict must not wait
+            logger.warning("step not shown on the check run: %s", exc.diagnostics(), extra=log)
+        except GitHubApiError as exc:  # a refusal is a bug or lost permission: loud, yet not fatal here
+            logger.error("GitHub refused to show the step: %s", exc.diagnostics(), extra=log)
 
     ctx = ImageJobContext(
         installation_id=installation_id,
@@ -178,27 +188,40 @@ def run_image(
         raise  # RQ retries the job; on_image_failure completes the run when retries run out
     except DockgateError as exc:
         outcome = CheckOutcome("failure", "dockgate could not check this image", exc.diagnostics())
-    writer.complete(check_run_id, with_rerun(outcome))  # "Re-run" always, whatever the pipeline offers
-    queues.forget_run(rt.redis, check_run_id)
+    from workers.outcome_job import complete_or_defer  # it builds on this module
+
+    final = with_rerun(outcome)  # "Re-run" always, whatever the pipeline offers
+    complete_or_defer(
+        rt,
+        writer,
+        installation_id=installation_id,
+        repository=repository,
+        check_run_id=check_run_id,
+        outcome=final,
+    )
     return outcome.conclusion
+
+
+def failure_reason(exc_type: Any, exc_value: Any) -> str:
+    """One line for a check run about why a job failed (a killed worker in plain words)."""
+    if isinstance(exc_value, DockgateError):
+        return exc_value.diagnostics()
+    reason = f"{getattr(exc_type, '__name__', 'error')}: {exc_value}"
+    if reason.startswith("AbandonedJobError"):
+        return "the worker running this job stopped (killed or lost) before it finished"
+    return reason
 
 
 def on_image_failure(job: Any, connection: Any, exc_type: Any, exc_value: Any, tb: Any) -> None:
     """RQ failure callback: complete the check run once no retry is left (also for killed workers)."""
     kwargs = job.kwargs or {}
-    reason = (
-        exc_value.diagnostics()
-        if isinstance(exc_value, DockgateError)
-        else f"{exc_type.__name__}: {exc_value}"
-    )
-    if reason.startswith("AbandonedJobError"):
-        reason = "the worker running this job stopped (killed or lost) before it finished"
+    reason = failure_reason(exc_type, exc_value)
     try:
         rt = runtime()
         writer = writer_for(rt, int(kwargs["installation_id"]), str(kwargs["repository"]))
         run_id = int(kwargs["check_run_id"])
         if job.retries_left:
-            _honour_retry_after(job, exc_value)
+            honour_retry_after(job, exc_value)
             logger.warning("image job failed, will retry: %s", reason, extra={"job_id": job.id})
             writer.in_progress(run_id, f"retrying after an error: {reason}")
             return
@@ -214,7 +237,7 @@ def on_image_failure(job: Any, connection: Any, exc_type: Any, exc_value: Any, t
         logger.exception("could not complete the check run of failed job %s", job.id)
 
 
-def _honour_retry_after(job: Any, exc: BaseException) -> None:
+def honour_retry_after(job: Any, exc: BaseException) -> None:
     """Stretch the next retry interval to GitHub's `Retry-After` (RQ reads it right after this callback)."""
     wait = getattr(exc, "retry_after", None)
     intervals = list(job.retry_intervals or [0])

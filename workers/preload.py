@@ -17,6 +17,7 @@ MODULES = (
     "workers.github.commits",
     "workers.service_pipeline",
     "workers.promotion_job",
+    "workers.outcome_job",
     "workers.pipeline",
     "workers.sbom",
     "workers.scan",

@@ -8,7 +8,9 @@ attestations, provenance ref and policy are verified again before anything is co
 Its check run `dockgate/promote/<image>` is never left in progress: it is tracked for the janitor
 while open; an error completes it with the reason (a transient one shows "retrying" instead while
 RQ has a retry left); running out of the job's time completes it `timed_out`; and
-:func:`on_action_failure` (the job's failure callback) closes it if the job dies another way.
+:func:`on_action_failure` (the job's failure callback) closes it if the job dies another way. A
+result GitHub is unavailable to take is posted by a post job (:mod:`workers.outcome_job`): the
+promotion is not redone for it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from attestations.oci import NotFound, RegistryClient, load_credentials, parse_r
 from workers import queues
 from workers.checks import CheckOutcome, CheckRunWriter
 from workers.github.ratelimit import call_github
+from workers.outcome_job import complete_or_defer
 from workers.repoconfig import parse_repo_config
 from workers.service_pipeline import FullPipeline
 
@@ -67,7 +70,15 @@ def promote_action(rt: Runtime, *, installation_id: int, repository: str, head_s
     queues.track_run(rt.redis, run_id, record)
     log = {"repo": repository, "sha": head_sha, "image": image, "check_run_id": run_id}
     try:
-        result = _gate(rt, pipeline, writer, run_id, installation_id, repository, head_sha, image)
+        result, outcome = _gate(rt, pipeline, writer, run_id, installation_id, repository, head_sha, image)
+        complete_or_defer(
+            rt,
+            writer,
+            installation_id=installation_id,
+            repository=repository,
+            check_run_id=run_id,
+            outcome=outcome,
+        )
     except JobTimeoutException:
         limit = f" of {job.timeout} s" if job is not None and job.timeout else ""
         logger.error("promotion ran out of time", extra=log)
@@ -82,7 +93,6 @@ def promote_action(rt: Runtime, *, installation_id: int, repository: str, head_s
         logger.exception("promotion failed: %s", reason, extra=log)
         _end(rt, writer, run_id, "failure", f"The promotion could not finish: {reason}")
         return "error"
-    queues.forget_run(rt.redis, run_id)
     return result
 
 
@@ -95,7 +105,8 @@ def _gate(
     repository: str,
     head_sha: str,
     image: str,
-) -> str:
+) -> tuple[str, CheckOutcome]:
+    """The gate's result and the outcome to complete the run with (the caller posts it)."""
     from workers.github.commits import _paths_and_config
 
     writer.in_progress(run_id, "verifying the staging digest")
@@ -110,25 +121,17 @@ def _gate(
         with RegistryClient(tagged.registry, credentials=credentials) as staging:
             digest = staging.get_manifest(tagged.repository, tagged.reference).digest
     except NotFound:
-        writer.finish(
-            run_id,
-            "failure",
-            "Nothing to promote",
-            f"No trusted build of `{image}` at {head_sha[:12]} is in the staging registry.",
-            actions=(),
-        )
-        return "missing"
+        missing = f"No trusted build of `{image}` at {head_sha[:12]} is in the staging registry."
+        return "missing", CheckOutcome("failure", "Nothing to promote", missing)
     reference = f"{tagged.registry}/{tagged.repository}@{digest}"
     result = pipeline.promote(reference, repository, head_sha, image, repo_config, default_branch)
     if result.promoted:
         summary = f"Promoted `{reference}` to `{result.destination}` after re-verifying its evidence."
-        writer.complete(run_id, CheckOutcome("success", "Promoted to production", summary))
-        return "promoted"
+        return "promoted", CheckOutcome("success", "Promoted to production", summary)
     reasons = "\n".join(f"- {r}" for r in result.reasons)
-    writer.complete(
-        run_id, CheckOutcome("failure", "Promotion refused", f"`{reference}` was not promoted:\n\n{reasons}")
+    return "refused", CheckOutcome(
+        "failure", "Promotion refused", f"`{reference}` was not promoted:\n\n{reasons}"
     )
-    return "refused"
 
 
 def _end(rt: Runtime, writer: CheckRunWriter, run_id: int, conclusion: Any, reason: str) -> None:

@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
@@ -99,11 +100,12 @@ def _create(connection: redis.Redis, spec: JobSpec) -> tuple[Queue, Job]:
     return q, job
 
 
-def submit(connection: redis.Redis, spec: JobSpec, *, rerun: bool | None = None) -> bool:
+def submit(connection: redis.Redis, spec: JobSpec, *, rerun: bool | None = None, delay: float = 0.0) -> bool:
     """Enqueue `spec` unless a job with its id exists; True when a new job was stored.
 
     With `rerun`, a finished, failed or cancelled job of the same id is deleted first so the work
-    runs again under the same id; a queued or running one is left alone.
+    runs again under the same id; a queued or running one is left alone. With `delay` (seconds),
+    the job is scheduled instead (a worker's scheduler enqueues it then), e.g. after `Retry-After`.
     """
     if rerun is None:
         rerun = spec.rerun
@@ -111,7 +113,10 @@ def submit(connection: redis.Redis, spec: JobSpec, *, rerun: bool | None = None)
         old.delete()
     q, job = _create(connection, spec)
     try:
-        q.enqueue_job(job, unique=True)
+        if delay > 0:
+            q.schedule_job(job, datetime.now(UTC) + timedelta(seconds=delay), unique=True)
+        else:
+            q.enqueue_job(job, unique=True)
     except DuplicateJobError:
         logger.info("job %s already exists", spec.job_id, extra={"job_id": spec.job_id})
         return False
@@ -245,6 +250,12 @@ def for_each_queue(connection: redis.Redis, visit: Callable[[Queue], None]) -> N
 def track_run(connection: redis.Redis, check_run_id: int, record: Mapping[str, Any]) -> None:
     """Remember a check run we left open, so the janitor can close it if its job is lost."""
     connection.hset(ACTIVE_RUNS_KEY, str(check_run_id), json.dumps(dict(record)))
+
+
+def run_record(connection: redis.Redis, check_run_id: int) -> dict[str, Any] | None:
+    """The record of one open check run we track (None once it is completed)."""
+    raw = connection.hget(ACTIVE_RUNS_KEY, str(check_run_id))
+    return json.loads(raw) if isinstance(raw, bytes) else None
 
 
 def forget_run(connection: redis.Redis, check_run_id: int) -> None:

@@ -41,6 +41,7 @@ class FakeGate:
     failures: list[BaseException] = field(default_factory=list)
     sleep: float = 0.0
     tracked: list[dict[int, dict[str, Any]]] = field(default_factory=list)
+    before_result: Callable[[], None] = lambda: None
 
     def install(self, settings: Any) -> FullPipeline:
         pipeline = FullPipeline.__new__(FullPipeline)
@@ -55,6 +56,7 @@ class FakeGate:
         time.sleep(self.sleep)
         if self.failures:
             raise self.failures.pop(0)
+        self.before_result()
         return PromotionResult(True, (), reference, destination="127.0.0.1:5002/octo/app:abc")
 
 
@@ -105,6 +107,26 @@ def test_a_transient_error_retries_into_one_completed_run(
     [run] = github_emulator.runs(NAME, head_sha=sha)
     assert (run["status"], run["conclusion"]) == ("completed", "success")
     assert any((t or "").startswith("retrying after an error: registry") for t in run["titles"])
+    assert queues.active_runs(harness.redis) == {}
+
+
+def test_a_result_github_cannot_take_is_posted_later_without_promoting_again(
+    harness: Harness, github_emulator: Emulator, emulated_repo: Callable, staging_registry: str
+) -> None:
+    unavailable = {"Retry-After": "0"}  # the inline retries give up at once; the post job runs next
+    github_emulator.allow_contract_errors = True  # an injected 503 is outside the described responses
+    gate = FakeGate(
+        staging_registry,
+        before_result=lambda: github_emulator.inject("checks/update", 503, {"message": "x"}, unavailable, 3),
+    )
+    gate.install(harness.settings)
+    job_id, sha = click_promote(harness, github_emulator, emulated_repo)
+    harness.work()
+    assert queues.fetch(harness.redis, job_id).return_value() == "promoted"
+    assert len(gate.tracked) == 1  # promoted once: only posting the result was retried
+    [run] = github_emulator.runs(NAME, head_sha=sha)
+    assert (run["status"], run["conclusion"]) == ("completed", "success") and not run.get("actions")
+    assert run["history"].count("completed") == 1
     assert queues.active_runs(harness.redis) == {}
 
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from github import Auth, Github, GithubIntegration
@@ -17,6 +18,7 @@ from workers.checks import (
     Annotation,
     CheckOutcome,
     CheckRunWriter,
+    Conclusion,
     batches,
     clip,
     with_rerun,
@@ -33,6 +35,42 @@ def test_clip_stays_within_the_byte_limit_and_marks_the_cut(text: str, limit: in
         assert clipped == text
     else:
         assert "truncated" in clipped and clipped.endswith("https://dockgate.example/r/1")
+
+
+_text = st.text(max_size=200)
+_annotations = st.builds(
+    Annotation,
+    path=_text,
+    start_line=st.integers(0, 10_000),
+    end_line=st.integers(0, 10_000),
+    level=st.sampled_from(["notice", "warning", "failure"]),
+    message=_text,
+    title=st.none() | _text,
+    raw_details=st.none() | _text,
+)
+_actions = st.builds(Action, label=_text, description=_text, identifier=_text)
+_outcomes = st.builds(
+    CheckOutcome,
+    conclusion=st.sampled_from(list(get_args(Conclusion))),
+    title=_text,
+    summary=_text,
+    text=st.none() | _text,
+    annotations=st.lists(_annotations, max_size=3).map(tuple),
+    actions=st.lists(_actions, max_size=3).map(tuple),
+    details_url=st.none() | _text,
+)
+
+
+@given(_outcomes)
+def test_outcome_survives_the_json_a_deferred_verdict_waits_in(outcome: CheckOutcome) -> None:
+    assert CheckOutcome.from_json(outcome.to_json()) == outcome
+    assert CheckOutcome.from_json(outcome.to_json().encode()) == outcome  # as Redis gives it back
+
+
+def test_outcome_from_json_refuses_an_unknown_conclusion() -> None:
+    stored = CheckOutcome("success", "t", "s").to_json().replace('"success"', '"passed"')
+    with pytest.raises(ValueError, match="passed"):
+        CheckOutcome.from_json(stored)
 
 
 def test_batches_of_fifty() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
@@ -173,8 +173,14 @@ class CheckRunWriter:
         """The run's current status (`queued`, `in_progress`, `completed`)."""
         return str(call_github("read a check run", lambda: self._repo.get_check_run(run_id)).status)
 
-    def complete(self, run_id: int, outcome: CheckOutcome) -> None:
-        """Write the outcome: annotations in batches of 50, then the conclusion with the last batch."""
+    def complete(
+        self, run_id: int, outcome: CheckOutcome, *, on_batch: Callable[[int], None] | None = None
+    ) -> None:
+        """Write the outcome: annotations in batches of 50, then the conclusion with the last batch.
+
+        GitHub appends annotations, so a caller that may post the outcome again after a failure
+        learns from `on_batch(n)` how many of them GitHub took in each earlier PATCH.
+        """
         link = outcome.details_url or self._report_url
         output: dict[str, Any] = {
             "title": clip(outcome.title, limit=255),
@@ -185,6 +191,8 @@ class CheckRunWriter:
         chunks = list(batches(outcome.annotations)) or [[]]
         for chunk in chunks[:-1]:
             self._patch(run_id, "annotate a check run", output={**output, "annotations": _api(chunk)})
+            if on_batch is not None:
+                on_batch(len(chunk))
         final: dict[str, Any] = {
             "status": "completed",
             "conclusion": outcome.conclusion,

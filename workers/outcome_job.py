@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 from workers import queues
@@ -42,15 +43,21 @@ def complete_or_defer(
     outcome: CheckOutcome,
 ) -> bool:
     """Complete the run with `outcome`; False when GitHub was unavailable and a post job will."""
+    posted = 0
+
+    def count(n: int) -> None:
+        nonlocal posted
+        posted += n
+
     try:
-        writer.complete(check_run_id, outcome)
+        writer.complete(check_run_id, outcome, on_batch=count)
     except GitHubUnavailable as exc:
         defer_outcome(
             rt,
             installation_id=installation_id,
             repository=repository,
             check_run_id=check_run_id,
-            outcome=outcome,
+            outcome=_without_first(outcome, posted),  # GitHub appends: never send one twice
             error=exc,
         )
         return False
@@ -110,7 +117,14 @@ def post_outcome(*, installation_id: int, repository: str, check_run_id: int) ->
     held = rt.redis.get(key)
     if isinstance(held, bytes):
         outcome = CheckOutcome.from_json(held)
-        writer.complete(check_run_id, outcome)
+        remaining = outcome
+
+        def count(n: int) -> None:  # a later attempt starts after the annotations GitHub took
+            nonlocal remaining
+            remaining = _without_first(remaining, n)
+            rt.redis.set(key, remaining.to_json(), keepttl=True)
+
+        writer.complete(check_run_id, outcome, on_batch=count)
     else:
         reason = "The verdict waiting to be posted expired before GitHub accepted it."
         outcome = CheckOutcome("failure", TITLE_UNPOSTED, reason, actions=_actions(record))
@@ -152,6 +166,11 @@ def on_post_failure(job: Any, connection: Any, exc_type: Any, exc_value: Any, tb
         queues.forget_run(rt.redis, run_id)
     except Exception:  # the janitor completes the run later; never raise from a callback
         logger.exception("could not complete the check run of failed post job %s", job.id)
+
+
+def _without_first(outcome: CheckOutcome, count: int) -> CheckOutcome:
+    """`outcome` without the annotations GitHub already took (it appends them to the run)."""
+    return replace(outcome, annotations=tuple(outcome.annotations[count:])) if count else outcome
 
 
 def _taken_over(record: dict[str, Any] | None, check_run_id: int) -> bool:

@@ -150,8 +150,9 @@ class Emulator(Operations):
         body: Any = None,
         headers: dict[str, str] | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        """Answer the next `times` calls of `operation_id` with this status instead."""
+        """Answer `times` calls of `operation_id` with this status instead, once `after` calls passed."""
         with self.lock:
             self.faults.append(
                 {
@@ -160,6 +161,7 @@ class Emulator(Operations):
                     "body": body or {},
                     "headers": headers or {},
                     "times": times,
+                    "after": after,
                 }
             )
 
@@ -282,6 +284,9 @@ class Emulator(Operations):
         with self.lock:
             for f in self.faults:
                 if f["op"] == op_id and f["times"] > 0:
+                    if f["after"] > 0:  # let this call through, and count it
+                        f["after"] -= 1
+                        return None
                     f["times"] -= 1
                     return f
         return None

@@ -184,3 +184,27 @@ def test_a_verdict_that_cannot_be_posted_ends_the_run_as_failure_with_the_reason
     assert len(github_emulator.calls("checks/update")) == 3 + unavailable + 1  # steps, failures, failure
     assert not queues.active_runs(harness.redis)
     assert not harness.redis.exists(outcome_job.OUTCOME_KEY.format(check_run_id=run["id"]))
+
+
+def test_annotations_github_took_before_failing_are_not_sent_again(
+    dockgate: Callable, github_emulator: Emulator, emulated_repo: Callable
+) -> None:
+    """120 annotations go in three PATCHes; GitHub appends them, so a retry sends only the rest."""
+    many = tuple(Annotation("Dockerfile", 1, 1, "warning", f"finding {i}", title="DG1") for i in range(120))
+    verdict = CheckOutcome("failure", "120 findings", "Many findings.", annotations=many)
+
+    class Many(Counting):
+        def run(self, ctx: ImageJobContext, progress: Callable[[str], None]) -> CheckOutcome:
+            super().run(ctx, progress)
+            return verdict
+
+    harness = dockgate()
+    # The first batch is taken; the second meets 502s (inline retries give up), then the post job
+    # meets one more on its first try of that same batch.
+    pipeline = Many(lambda: github_emulator.inject("checks/update", 502, SERVER_ERROR, times=4, after=1))
+    sha = _start(harness, github_emulator, emulated_repo, pipeline)
+    run = _work_until_completed(harness, github_emulator, sha)
+    assert pipeline.runs == 1
+    assert (run["status"], run["conclusion"]) == ("completed", "failure") and _completions(run) == 1
+    messages = [a["message"] for a in github_emulator.annotations[run["id"]]]
+    assert messages == [f"finding {i}" for i in range(120)]  # each once, in order

@@ -140,28 +140,54 @@ def _now() -> datetime:
 class CheckRunWriter:
     """The check-run lifecycle of one repository, each call wrapped in rate-limit handling."""
 
-    def __init__(self, repo: Repository, *, report_url: str | None = None) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        *,
+        report_url: str | None = None,
+        pace: Callable[[], object] | None = None,
+    ) -> None:
         self._repo = repo
         self._report_url = report_url
+        self._pace = pace or (lambda: None)  # GitHub's write budget (workers.github.pacing)
+
+    def open_runs(self, head_sha: str, name: str | None = None) -> dict[tuple[str, str], int]:
+        """Not-yet-completed runs on the commit by (name, external_id), in one listing.
+
+        A plan creates several runs: listing once for all of them, not once per image, keeps the
+        `queued` runs within a second of the webhook.
+        """
+        kwargs = {"check_name": name} if name else {}
+        runs = call_github(
+            "list check runs", lambda: list(self._repo.get_commit(head_sha).get_check_runs(**kwargs))
+        )
+        return {(r.name, r.external_id): int(r.id) for r in runs if r.status != "completed"}
 
     def create_queued(
-        self, name: str, head_sha: str, *, external_id: str, details_url: str | None = None
+        self,
+        name: str,
+        head_sha: str,
+        *,
+        external_id: str,
+        details_url: str | None = None,
+        open_runs: dict[tuple[str, str], int] | None = None,
     ) -> int:
-        """Create a `queued` run, or reuse a not-yet-completed one of the same name on this commit."""
-        existing = call_github(
-            "list check runs",
-            lambda: list(self._repo.get_commit(head_sha).get_check_runs(check_name=name)),
-        )
-        for run in existing:
-            if run.status != "completed" and run.external_id == external_id:
-                return int(run.id)
+        """Create a `queued` run, or reuse a not-yet-completed one of the same name on this commit.
+
+        `open_runs` is :meth:`open_runs` of the commit when the caller listed them already.
+        """
+        known = self.open_runs(head_sha, name) if open_runs is None else open_runs
+        if (name, external_id) in known:
+            return known[(name, external_id)]
         kwargs: dict[str, Any] = {"external_id": external_id, "status": "queued"}
         if details_url:
             kwargs["details_url"] = details_url
+        self._pace()
         run = call_github("create a check run", lambda: self._repo.create_check_run(name, head_sha, **kwargs))
         return int(run.id)
 
     def _patch(self, run_id: int, what: str, **kwargs: Any) -> None:
+        self._pace()
         call_github(what, lambda: self._repo.get_check_run(run_id).edit(**kwargs))
 
     def in_progress(self, run_id: int, step: str) -> None:

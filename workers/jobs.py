@@ -130,7 +130,9 @@ def reset_runtime() -> None:
 
 def writer_for(rt: Runtime, installation_id: int, repository: str) -> CheckRunWriter:
     return CheckRunWriter(
-        rt.github.repository(installation_id, repository), report_url=rt.settings.public_url
+        rt.github.repository(installation_id, repository),
+        report_url=rt.settings.public_url,
+        pace=rt.github.write_pacer(installation_id),
     )
 
 

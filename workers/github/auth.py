@@ -9,6 +9,7 @@ never put in a URL and never passed as a process argument.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from github import Auth, Github, GithubIntegration
 from github.Repository import Repository
 
 from attestations.errors import ConfigError
+from workers.github.pacing import WritePacer
 from workers.github.ratelimit import call_github
 from workers.settings import Settings
 
@@ -63,7 +65,8 @@ class GitHubApp:
             raise ConfigError(f"GITHUB_APP_PRIVATE_KEY_PATH cannot be read: {exc.strerror}") from exc
         self._auth = Auth.AppAuth(settings.github_app_id, pem)
         self.api_url = settings.github_api_url
-        self._write_interval = settings.github_write_interval or None
+        self._write_interval = settings.github_write_interval
+        self._redis = connection
         self.tokens = InstallationTokenCache(connection, self._mint)
 
     def integration(self) -> GithubIntegration:
@@ -97,9 +100,15 @@ class GitHubApp:
             base_url=self.api_url,
             retry=None,
             seconds_between_requests=None,
-            seconds_between_writes=self._write_interval,
+            seconds_between_writes=None,  # paced across workers by `write_pacer` instead
             lazy=True,
         )
+
+    def write_pacer(self, installation_id: int) -> Callable[[], object] | None:
+        """The installation's shared write budget (None when DOCKGATE_GITHUB_WRITE_INTERVAL is 0)."""
+        if not self._write_interval:
+            return None
+        return WritePacer(self._redis, installation_id, self._write_interval)
 
     def repository(self, installation_id: int, full_name: str) -> Repository:
         """A lazy repository handle: no request is made until an operation needs one."""

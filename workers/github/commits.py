@@ -129,6 +129,7 @@ def plan_commit(
         writer.finish(run_id, "failure", "Invalid .dockgate.yml", exc.diagnostics())
         return []
     enqueued: list[str] = []
+    open_runs: dict[tuple[str, str], int] | None = None  # listed once, when a run is first needed
     for spec in images:
         if only_image is not None and spec.name != only_image:
             continue
@@ -136,7 +137,11 @@ def plan_commit(
         existing = queues.fetch(rt.redis, jid)
         if existing is not None and not (rerun and existing.get_status() in queues.DONE):
             continue  # already planned by another delivery for this commit
-        run_id = writer.create_queued(CHECK_PREFIX + spec.name, head_sha, external_id=jid)
+        if open_runs is None:
+            open_runs = writer.open_runs(head_sha)
+        run_id = writer.create_queued(
+            CHECK_PREFIX + spec.name, head_sha, external_id=jid, open_runs=open_runs
+        )
         record = {
             "installation_id": installation_id,
             "repository": repository,

@@ -122,6 +122,9 @@ class Emulator(Operations):
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm and the
+            # client's delayed ACK stall keep-alive responses ~40 ms (bench/checkrun.py found it).
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass

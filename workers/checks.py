@@ -145,11 +145,11 @@ class CheckRunWriter:
         repo: Repository,
         *,
         report_url: str | None = None,
-        pace: Callable[[], object] | None = None,
+        pace: Callable[..., object] | None = None,
     ) -> None:
         self._repo = repo
         self._report_url = report_url
-        self._pace = pace or (lambda: None)  # GitHub's write budget (workers.github.pacing)
+        self._pace: Callable[..., object] = pace or (lambda **_: 0.0)  # workers.github.pacing
 
     def open_runs(self, head_sha: str, name: str | None = None) -> dict[tuple[str, str], int]:
         """Not-yet-completed runs on the commit by (name, external_id), in one listing.
@@ -186,14 +186,26 @@ class CheckRunWriter:
         run = call_github("create a check run", lambda: self._repo.create_check_run(name, head_sha, **kwargs))
         return int(run.id)
 
-    def _patch(self, run_id: int, what: str, **kwargs: Any) -> None:
-        self._pace()
+    def _patch(self, run_id: int, what: str, *, paced: bool = True, **kwargs: Any) -> None:
+        if paced:
+            self._pace()
         call_github(what, lambda: self._repo.get_check_run(run_id).edit(**kwargs))
 
-    def in_progress(self, run_id: int, step: str) -> None:
-        """Show the step now running; GitHub displays the title beside the spinner."""
+    def in_progress(self, run_id: int, step: str, *, optional: bool = False) -> bool:
+        """Show the step now running; GitHub displays the title beside the spinner.
+
+        An `optional` step is skipped (False) when the installation's write budget is short.
+        """
         output = {"title": clip(step, limit=255), "summary": f"Running: {step}"}
-        self._patch(run_id, "mark a check run in progress", status="in_progress", output=output)
+        if optional and self._pace(optional=True) is None:
+            logger.debug(
+                "step not shown, GitHub write budget short: %s", step, extra={"check_run_id": run_id}
+            )
+            return False
+        self._patch(
+            run_id, "mark a check run in progress", paced=not optional, status="in_progress", output=output
+        )
+        return True
 
     def status(self, run_id: int) -> str:
         """The run's current status (`queued`, `in_progress`, `completed`)."""

@@ -154,13 +154,15 @@ def run_image(
     rt = runtime()
     writer = writer_for(rt, installation_id, repository)
     log = {"repo": repository, "sha": head_sha, "image": image, "check_run_id": check_run_id}
+    shown = False  # the run shows `in_progress` once for sure; later steps only if the budget allows
 
     def progress(step: str) -> None:
+        nonlocal shown
         if queues.is_superseded(rt.redis, repository, pull_request, head_sha):
             raise Superseded(f"a newer commit was pushed to pull request #{pull_request}")
         logger.info("step: %s", step, extra=log)
         try:
-            writer.in_progress(check_run_id, step)
+            shown = writer.in_progress(check_run_id, step, optional=shown) or shown
         except GitHubUnavailable as exc:  # the spinner's text is cosmetic: the verdict must not wait
             logger.warning("step not shown on the check run: %s", exc.diagnostics(), extra=log)
         except GitHubApiError as exc:  # a refusal is a bug or lost permission: loud, yet not fatal here

@@ -104,7 +104,7 @@ class GitHubApp:
             lazy=True,
         )
 
-    def write_pacer(self, installation_id: int) -> Callable[[], object] | None:
+    def write_pacer(self, installation_id: int) -> Callable[..., object] | None:
         """The installation's shared write budget (None when DOCKGATE_GITHUB_WRITE_INTERVAL is 0)."""
         if not self._write_interval:
             return None

@@ -43,6 +43,18 @@ def test_a_burst_goes_at_once_then_writes_are_spaced_across_workers(redis_db: st
     assert first() == 0 and second() == 0  # without the refill they would wait 0.8 and 1.0 s
 
 
+def test_optional_writes_never_wait_and_leave_a_reserve(redis_db: str) -> None:
+    """Progress steps are skipped under pressure: creations and verdicts keep their slots."""
+    connection = redis.Redis.from_url(redis_db)
+    waits: list[float] = []
+    pacer = WritePacer(connection, 10, 60.0, burst=4, sleep=waits.append)  # reserve: 3 slots
+    assert pacer(optional=True) == 0  # 3 left: the reserve is intact
+    assert pacer(optional=True) is None  # it would dip into the reserve: skipped, nothing taken
+    assert [pacer(), pacer(), pacer()] == [0, 0, 0]  # the reserve serves the writes users wait for
+    assert pacer(optional=True) is None and waits == []  # an optional write never waits either
+    assert 59 < pacer() <= 60 and len(waits) == 1  # a write users wait for waits its turn
+
+
 def test_the_bucket_expires_once_full_again(redis_db: str) -> None:
     connection = redis.Redis.from_url(redis_db)
     pacer = WritePacer(connection, 9, 0.05, burst=2, sleep=lambda _: None)

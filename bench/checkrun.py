@@ -15,7 +15,11 @@ to a new commit (a real commit object, same tree) of a 1-image repository (a roo
 3-image one (a `.dockgate.yml` listing api, web, worker) and to a pull request number of its own, so
 every delivery plans new work and supersedes nothing; signed with the webhook secret and POSTed over
 HTTP to 127.0.0.1. "sequential" posts one at a time and waits until its check runs are completed
-(the workers idle again) before the next: latency, not throughput; "back-to-back" posts the next as
+(the workers idle again) and the installation's GitHub write budget is full again (dockgate paces
+content-creating requests per installation across workers, workers/github/pacing.py: bursts of 20,
+then one a second) before the next: latency of a commit at a quiet installation, not throughput;
+"back-to-back" and "burst" run into that pacing, as GitHub's secondary limits (80 writes a
+minute, 500 an hour) would into a client that did not pace. "back-to-back" posts the next as
 soon as the previous commit's runs are queued, so its plan job meets workers still running image
 jobs (RQ's queue priority only orders dequeues: a busy worker is not preempted, and no worker is
 kept for the high queue); "burst" posts N at once. For each run the bench records the time from the
@@ -32,7 +36,7 @@ The breakdown of sequential deliveries splits each commit's time to its last que
 webhook's answer; answer → the plan job's work horse started (RQ dequeue + fork); horse start → first
 GitHub request (building the runtime: settings, App key, Redis token lookup); the Git tree (and
 `.dockgate.yml`) reads; per image the check-run listing and creation requests; and the idle time before
-each creation POST (PyGithub's `seconds_between_writes` sleep when the throttle is on); "other" is
+each creation POST (the write pacing's wait when the budget is short); "other" is
 the rest (client-side CPU between requests). Request times are the emulator's service times
 (openapi-core validation plus a git subprocess, on loopback): github.com's own latency per request is
 not modelled and comes on top, once per request on the path (4 requests for a 1-image commit,
@@ -77,6 +81,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 from tests.github_emulator import gitrepo  # noqa: E402
 from tests.github_emulator.plugin import settings_env  # noqa: E402
 from tests.github_emulator.server import Emulator  # noqa: E402
+from workers.github.pacing import BUCKET_KEY  # noqa: E402
 from workers.settings import Settings  # noqa: E402
 
 WEBHOOKS = ROOT.parent / "shared" / "github" / "webhooks"
@@ -329,8 +334,14 @@ def wait_completed(emulator: TimedEmulator, deliveries: Sequence[Delivery], time
 class Bench:
     """The repositories, their spare commits and the deliveries made of them."""
 
-    def __init__(self, emulator: TimedEmulator, port: int, repos: dict[int, tuple[str, list[str]]]) -> None:
-        self.emulator, self.port, self.repos = emulator, port, repos
+    def __init__(
+        self,
+        emulator: TimedEmulator,
+        port: int,
+        repos: dict[int, tuple[str, list[str]]],
+        connection: redis.Redis,
+    ) -> None:
+        self.emulator, self.port, self.repos, self.connection = emulator, port, repos, connection
         self.template = json.loads((WEBHOOKS / "pull_request/opened.json").read_bytes())
         self.numbers = iter(range(1000, 1_000_000))
         self.burst_cpu: dict[int, float] = {}  # images → this process's CPU (cores) while a burst queued
@@ -346,6 +357,7 @@ class Bench:
     def sequential(self, images: int, count: int) -> list[Delivery]:
         out = []
         for _ in range(count):
+            self.quiet_installation()
             delivery, body = self.make(images)
             post(self.port, body, delivery)
             wait_queued(self.emulator, [delivery])
@@ -353,6 +365,13 @@ class Bench:
                 print(f"warning: the runs of {delivery.sha[:12]} did not complete", file=sys.stderr)
             out.append(delivery)
         return out
+
+    def quiet_installation(self, timeout: float = 120.0) -> None:
+        """Wait until the installation's GitHub write budget is full again (its Redis bucket expires)."""
+        key = BUCKET_KEY.format(installation_id=INSTALLATION)
+        deadline = time.monotonic() + timeout
+        while self.connection.exists(key) and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     def back_to_back(self, images: int, count: int) -> list[Delivery]:
         """The next delivery as soon as the previous commit's runs are queued: image jobs still running."""
@@ -596,7 +615,7 @@ def measure(
             f"pipeline {settings.image_pipeline}; GitHub write interval {settings.github_write_interval:g} s"
             f"{'' if overrides else ' (default)'}; load average {os.getloadavg()[0]:.1f}"
         )
-        bench = Bench(emulator, port, repos)
+        bench = Bench(emulator, port, repos, connection)
         [cold] = bench.sequential(1, 1)
         ref = reference(connection, max(args.deliveries, 5))
         phases = [

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 
 from github.Repository import Repository
 
+from workers.github.pacing import Priority
 from workers.github.ratelimit import call_github
 
 logger = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ class CheckRunWriter:
     ) -> None:
         self._repo = repo
         self._report_url = report_url
-        self._pace: Callable[..., object] = pace or (lambda **_: 0.0)  # workers.github.pacing
+        self._pace: Callable[..., object] = pace or (lambda *_: 0.0)  # workers.github.pacing
 
     def open_runs(self, head_sha: str, name: str | None = None) -> dict[tuple[str, str], int]:
         """Not-yet-completed runs on the commit by (name, external_id), in one listing.
@@ -182,7 +183,7 @@ class CheckRunWriter:
         kwargs: dict[str, Any] = {"external_id": external_id, "status": "queued"}
         if details_url:
             kwargs["details_url"] = details_url
-        self._pace()
+        self._pace(Priority.QUEUED)
         run = call_github("create a check run", lambda: self._repo.create_check_run(name, head_sha, **kwargs))
         return int(run.id)
 
@@ -197,7 +198,7 @@ class CheckRunWriter:
         An `optional` step is skipped (False) when the installation's write budget is short.
         """
         output = {"title": clip(step, limit=255), "summary": f"Running: {step}"}
-        if optional and self._pace(optional=True) is None:
+        if optional and self._pace(Priority.OPTIONAL) is None:
             logger.debug(
                 "step not shown, GitHub write budget short: %s", step, extra={"check_run_id": run_id}
             )

@@ -9,12 +9,14 @@ third `queued` run (bench/checkrun.py), while two workers still wrote at the sam
 clock: a burst of :data:`BURST` writes goes at once (a commit's check runs appear together), then
 one per `interval` across all workers of the deployment. A caller that must wait is told how long
 and sleeps; the bucket is never refilled by waiting callers, so concurrent jobs queue fairly.
-Progress steps are optional writes: under pressure they are skipped, so the `queued` runs of new
-commits and the verdicts never wait behind the spinner texts of running jobs.
+Writes have a :class:`Priority`: the `queued` runs of new commits may use the whole burst, runs
+going in progress and verdicts leave a few slots to them, and later progress steps (cosmetic) are
+skipped under pressure, so a new commit's checks never queue behind running jobs' spinner texts.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 import time
 from collections.abc import Callable
@@ -24,13 +26,22 @@ import redis
 logger = logging.getLogger(__name__)
 
 BURST = 20  # writes that may go at once; a plan of several images, or a verdict with its annotations
-RESERVE = BURST // 2  # slots optional writes (progress steps) leave to check-run creations and verdicts
+
+
+class Priority(enum.IntEnum):
+    """How many slots of the burst a write leaves to more urgent ones (its reserve)."""
+
+    QUEUED = 0  # a new commit's `queued` runs: what users wait for first
+    NORMAL = 5  # a run going in progress, verdicts, annotations: wait their turn
+    OPTIONAL = 10  # later progress steps: skipped rather than waiting
+
+
 BUCKET_KEY = "dockgate:gh-writes:{installation_id}"
 
-# KEYS[1] the bucket; ARGV[1] interval (ms), ARGV[2] burst, ARGV[3] reserve. Takes one token,
-# possibly on credit (a negative balance is the queue of writers already promised a slot), and
-# returns the wait in ms; with a reserve > 0 (an optional write) it takes one only if `reserve`
-# tokens would be left, and returns -1 otherwise.
+# KEYS[1] the bucket; ARGV[1] interval (ms), ARGV[2] burst, ARGV[3] reserve, ARGV[4] "skip" or
+# "wait". Takes one token and returns the wait in ms until the balance is back to `reserve`; the
+# balance may go below it on credit (the queue of writers already promised a slot). A "skip" write
+# takes nothing and gets -1 instead of a wait.
 _TAKE = """
 local now_s = redis.call("TIME")
 local now = tonumber(now_s[1]) * 1000 + math.floor(tonumber(now_s[2]) / 1000)
@@ -39,11 +50,11 @@ local state = redis.call("HMGET", KEYS[1], "tokens", "at")
 local tokens, at = tonumber(state[1]), tonumber(state[2])
 if tokens == nil or at == nil then tokens, at = burst, now end
 tokens = math.min(burst, tokens + math.max(now - at, 0) / interval) - 1
-if reserve > 0 and tokens < reserve then return -1 end
+if tokens < reserve and ARGV[4] == "skip" then return -1 end
 redis.call("HSET", KEYS[1], "tokens", tostring(tokens), "at", tostring(now))
 redis.call("PEXPIRE", KEYS[1], math.ceil(interval * (burst - tokens)) + 1000)
-if tokens >= 0 then return 0 end
-return math.ceil(-tokens * interval)
+if tokens >= reserve then return 0 end
+return math.ceil((reserve - tokens) * interval)
 """
 
 
@@ -65,15 +76,17 @@ class WritePacer:
         self._script = connection.register_script(_TAKE)
         self._sleep = sleep if sleep is not None else time.sleep
 
-    def __call__(self, *, optional: bool = False) -> float | None:
-        """Take a write slot; returns the seconds slept for it.
+    def __call__(self, priority: Priority = Priority.NORMAL) -> float | None:
+        """Take a write slot; returns the seconds slept for it, or None for a skipped optional write.
 
-        An optional write (a progress step: cosmetic) never waits and never empties the bucket:
-        it gets a slot only while :data:`RESERVE` would be left for the writes users wait for,
-        and None otherwise (skip it).
+        A write leaves its priority's reserve of the burst to more urgent ones, waiting on credit
+        until the balance is back above it; an optional write (a progress step: cosmetic) never
+        waits, it is skipped (None) when it would dip into its reserve.
         """
-        reserve = min(RESERVE, self.burst - 1) if optional else 0
-        wait = int(self._script(keys=[self.key], args=[self.interval_ms, self.burst, reserve])) / 1000
+        reserve = min(int(priority), self.burst - 1)
+        mode = "skip" if priority is Priority.OPTIONAL else "wait"
+        args: list[str | int] = [self.interval_ms, self.burst, reserve, mode]
+        wait = int(self._script(keys=[self.key], args=args)) / 1000
         if wait < 0:
             return None
         if wait > 0:

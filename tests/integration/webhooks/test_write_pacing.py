@@ -16,7 +16,7 @@ from tests.github_emulator.server import Emulator
 from tests.integration.webhooks.conftest import payload
 from workers import jobs
 from workers.github import pacing
-from workers.github.pacing import WritePacer
+from workers.github.pacing import Priority, WritePacer
 
 pytestmark = pytest.mark.redis
 
@@ -31,28 +31,31 @@ THREE = {
 def test_a_burst_goes_at_once_then_writes_are_spaced_across_workers(redis_db: str) -> None:
     connection = redis.Redis.from_url(redis_db)
     waits: list[float] = []
+    q = Priority.QUEUED  # no reserve: the bucket itself
     first = WritePacer(connection, 7, 0.2, burst=3, sleep=waits.append)
     second = WritePacer(connection, 7, 0.2, burst=3, sleep=waits.append)  # another worker, same installation
     other = WritePacer(connection, 8, 0.2, burst=3, sleep=waits.append)
-    assert [first(), second(), first()] == [0, 0, 0]  # the burst
-    queued = [second(), first(), second()]  # over budget: each waits its turn, one interval apart
+    assert [first(q), second(q), first(q)] == [0, 0, 0]  # the burst
+    queued = [second(q), first(q), second(q)]  # over budget: each waits its turn, one interval apart
     assert all(abs(w - want) < 0.05 for w, want in zip(queued, (0.2, 0.4, 0.6), strict=True))
     assert waits == queued
-    assert other() == 0  # another installation has its own budget
+    assert other(q) == 0  # another installation has its own budget
     time.sleep(1.0)  # the debt (3 slots) is paid at 0.6 s; two more slots accrue by 1.0 s
-    assert first() == 0 and second() == 0  # without the refill they would wait 0.8 and 1.0 s
+    assert first(q) == 0 and second(q) == 0  # without the refill they would wait 0.8 and 1.0 s
 
 
-def test_optional_writes_never_wait_and_leave_a_reserve(redis_db: str) -> None:
-    """Progress steps are skipped under pressure: creations and verdicts keep their slots."""
+def test_writes_leave_their_reserve_to_more_urgent_ones(redis_db: str) -> None:
+    """New commits' queued runs first; progress steps are skipped under pressure, never awaited."""
     connection = redis.Redis.from_url(redis_db)
     waits: list[float] = []
-    pacer = WritePacer(connection, 10, 60.0, burst=4, sleep=waits.append)  # reserve: 3 slots
-    assert pacer(optional=True) == 0  # 3 left: the reserve is intact
-    assert pacer(optional=True) is None  # it would dip into the reserve: skipped, nothing taken
-    assert [pacer(), pacer(), pacer()] == [0, 0, 0]  # the reserve serves the writes users wait for
-    assert pacer(optional=True) is None and waits == []  # an optional write never waits either
-    assert 59 < pacer() <= 60 and len(waits) == 1  # a write users wait for waits its turn
+    pacer = WritePacer(connection, 10, 60.0, burst=12, sleep=waits.append)  # reserves: 10, 5, 0
+    assert [pacer(Priority.OPTIONAL), pacer(Priority.OPTIONAL)] == [0, 0]  # 10 left: the reserve
+    assert pacer(Priority.OPTIONAL) is None  # it would dip into the reserve: skipped, nothing taken
+    assert [pacer() for _ in range(5)] == [0] * 5  # normal writes down to their reserve (5 left)
+    assert 59 < (pacer() or 0) <= 60  # the next normal write waits one interval on credit (4 left)
+    assert [pacer(Priority.QUEUED) for _ in range(4)] == [0] * 4  # a plan's runs still go at once
+    assert pacer(Priority.OPTIONAL) is None and len(waits) == 1  # an optional write never waits
+    assert 59 < (pacer(Priority.QUEUED) or 0) <= 60  # the burst is spent: even these wait now
 
 
 def test_the_bucket_expires_once_full_again(redis_db: str) -> None:

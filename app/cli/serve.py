@@ -37,6 +37,12 @@ def register(commands: Any) -> None:
         help="run an RQ worker for the pipeline queues",
         description="run an RQ worker for the dockgate queues (high, default, low) plus periodic jobs",
     )
+    parser.add_argument(
+        "--queues",
+        default="high,default,low",
+        help="comma-separated queues to serve, always in the order high, default, low (default: all); "
+        "a worker with only `high` keeps plans and verdict posts fast while others build",
+    )
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     parser.add_argument("--no-periodic", action="store_true", help="do not enqueue the janitor and sweeper")
     parser.set_defaults(func=worker)
@@ -89,6 +95,7 @@ def worker(args: argparse.Namespace) -> int:
     from workers.preload import preload
     from workers.settings import Settings
 
+    names = worker_queues(args.queues)
     settings = Settings.from_env()
     connection = queues.connect(settings.redis_url, timeout=30.0)
     preload()  # before forking work horses: each job then starts with the pipeline loaded
@@ -96,7 +103,6 @@ def worker(args: argparse.Namespace) -> int:
         from workers import backends
 
         backends.signer_from_settings(settings, validate=True)
-    names = list(queues.QUEUE_NAMES)
     rq_worker = Worker(
         [queues.queue(n, connection) for n in names], connection=connection, serializer=JSONSerializer
     )
@@ -105,6 +111,18 @@ def worker(args: argparse.Namespace) -> int:
         threading.Thread(target=_periodic, args=(connection, stop), daemon=True).start()
     rq_worker.work(burst=args.burst, with_scheduler=True, logging_level="WARNING")
     return 0
+
+
+def worker_queues(spec: str) -> list[str]:
+    """`high,default` → the RQ queue names, in dockgate's priority order; a usage error otherwise."""
+    from workers import queues
+
+    short = {name.removeprefix("dockgate-"): name for name in queues.QUEUE_NAMES}
+    asked = [part.strip() for part in spec.split(",") if part.strip()]
+    unknown = sorted(set(asked) - set(short))
+    if unknown or not asked:
+        raise UsageError(f"--queues: expected some of {', '.join(short)}; got {spec!r}")
+    return [name for key, name in short.items() if key in asked]
 
 
 def _periodic(connection: Any, stop: threading.Event) -> None:

@@ -150,3 +150,22 @@ def test_manifest_flow_writes_the_apps_credentials(
 def test_web_url_for_github_and_ghes() -> None:
     assert web_url("https://api.github.com") == "https://github.com"
     assert web_url("https://ghe.example.com/api/v3") == "https://ghe.example.com"
+
+
+def test_a_worker_can_keep_to_the_high_queue(github_settings: Callable, redis_db: str) -> None:
+    """`dockgate worker --queues high`: plans and verdict posts never wait behind a build."""
+    from workers import queues
+
+    connection = redis.Redis.from_url(redis_db)
+    for name in (queues.HIGH, queues.DEFAULT):
+        spec = queues.JobSpec(queue=name, func="time.time", job_id=f"noop-{name}", timeout=30)
+        assert queues.submit(connection, spec)
+    env = {**os.environ, **settings_env(github_settings(redis_db)), "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "app.cli", "worker", "--queues", "high", "--burst", "--no-periodic"]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    high, default = (queues.fetch(connection, f"noop-{name}") for name in (queues.HIGH, queues.DEFAULT))
+    assert high is not None and high.get_status() == "finished"
+    assert default is not None and default.get_status() == "queued"
+    bad = subprocess.run([*cmd[:5], "high,nope"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert bad.returncode == 2 and "--queues: expected some of high, default, low" in bad.stderr

@@ -9,7 +9,6 @@ checks the production copy.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from attestations.signing.keys import write_keypair
 from tests.github_emulator import gitrepo
 from tests.github_emulator.server import Emulator
 from tests.integration.pipeline.conftest import EXAMPLES, run_cli
-from tests.integration.webhooks.conftest import payload
+from tests.integration.webhooks.conftest import payload, work_until_completed
 from workers import queues
 
 pytestmark = [pytest.mark.docker, pytest.mark.registry, pytest.mark.redis, pytest.mark.slow]
@@ -43,26 +42,6 @@ def _retarget(data: dict[str, Any], sha: str, clone_url: str) -> bytes:
         changed["after"] = sha
         changed["head_commit"]["id"] = sha
     return json.dumps(changed).encode()
-
-
-def _work_until_completed(
-    harness: Any, github_emulator: Emulator, sha: str, timeout: float = 120
-) -> list[Any]:
-    """Run the queues, and the RQ scheduler for jobs retried later, until every check run completed."""
-    from rq.scheduler import RQScheduler
-    from rq.serializers import JSONSerializer
-
-    scheduler = RQScheduler(list(queues.QUEUE_NAMES), connection=harness.redis, serializer=JSONSerializer)
-    deadline = time.monotonic() + timeout
-    while True:
-        harness.work()
-        runs = github_emulator.runs(head_sha=sha)
-        if (runs and all(r["status"] == "completed" for r in runs)) or time.monotonic() > deadline:
-            return runs
-        time.sleep(1)
-        scheduler.acquire_locks()
-        scheduler.enqueue_scheduled_jobs()
-        scheduler.release_locks()
 
 
 @pytest.fixture
@@ -188,7 +167,7 @@ def test_github_502_on_patch_still_ends_in_one_correct_conclusion(
     github_emulator.inject("checks/update", 502, {"message": "Server Error"}, times=3)
     response = harness.post("pull_request", _retarget(pr, sha, github_emulator.clone_url(full_name)))
     assert response.status_code == 202
-    runs = _work_until_completed(harness, github_emulator, sha)
+    runs = work_until_completed(harness, github_emulator, sha)
     # The bad example fails its checks: that, and nothing else, is the conclusion.
     assert [(r["status"], r["conclusion"]) for r in runs] == [("completed", "failure")]
     assert "DG105" in runs[0]["output"]["summary"]

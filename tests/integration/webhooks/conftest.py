@@ -161,3 +161,24 @@ def run_worker_until_marked_then_kill(env: dict[str, str], marker: Path, log: Pa
                 os.path.exists(f"/proc/{horse}") and "zombie" not in Path(f"/proc/{horse}/status").read_text()
             ):
                 time.sleep(0.02)
+
+
+def work_until_completed(harness: Harness, github_emulator: Any, sha: str, timeout: float = 120) -> list[Any]:
+    """Run the queues, and RQ's scheduler for jobs scheduled later (retries, verdict posts), until every
+    check run of `sha` is completed or `timeout` passes; returns the runs."""
+    import time
+
+    from rq.scheduler import RQScheduler
+    from rq.serializers import JSONSerializer
+
+    scheduler = RQScheduler(list(queues.QUEUE_NAMES), connection=harness.redis, serializer=JSONSerializer)
+    deadline = time.monotonic() + timeout
+    while True:
+        harness.work()
+        runs: list[Any] = github_emulator.runs(head_sha=sha)
+        if (runs and all(r["status"] == "completed" for r in runs)) or time.monotonic() > deadline:
+            return runs
+        time.sleep(0.5)
+        scheduler.acquire_locks()
+        scheduler.enqueue_scheduled_jobs()
+        scheduler.release_locks()

@@ -7,18 +7,16 @@ the reason. The counting pipeline runs in-process (SimpleWorker), so its counter
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from rq.registry import ScheduledJobRegistry
-from rq.scheduler import RQScheduler
 from rq.serializers import JSONSerializer
 
 from tests.github_emulator.server import Emulator
-from tests.integration.webhooks.conftest import Harness, payload
+from tests.integration.webhooks.conftest import Harness, payload, work_until_completed
 from workers import jobs, outcome_job, queues
 from workers.checks import Action, Annotation, CheckOutcome
 from workers.github import maintenance
@@ -66,18 +64,8 @@ def _start(harness: Harness, github_emulator: Emulator, emulated_repo: Callable,
 
 
 def _work_until_completed(harness: Harness, github_emulator: Emulator, sha: str, timeout: float = 60) -> Any:
-    """Run the queues, and the RQ scheduler for jobs scheduled later, until the one run completed."""
-    scheduler = RQScheduler(list(queues.QUEUE_NAMES), connection=harness.redis, serializer=JSONSerializer)
-    deadline = time.monotonic() + timeout
-    while True:
-        harness.work()
-        [run] = github_emulator.runs(head_sha=sha)
-        if run["status"] == "completed" or time.monotonic() > deadline:
-            return run
-        time.sleep(0.5)
-        scheduler.acquire_locks()
-        scheduler.enqueue_scheduled_jobs()
-        scheduler.release_locks()
+    [run] = work_until_completed(harness, github_emulator, sha, timeout)
+    return run
 
 
 def _ending(run: dict[str, Any]) -> tuple[str, str | None, str | None]:

@@ -37,5 +37,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     for factory in BLUEPRINTS:
         app.register_blueprint(factory())
-    app.wsgi_app = webhooks.mount(app.wsgi_app, state)  # type: ignore[method-assign]
+    app.wsgi_app = webhooks.WebhookEndpoint(app.wsgi_app, state)  # type: ignore[method-assign]
     return app

@@ -25,7 +25,7 @@ jobs (RQ's queue priority only orders dequeues: a busy worker is not preempted, 
 kept for the high queue); "burst" posts N at once. For each run the bench records the time from the
 start of the POST to the emulator creating it `queued` (GitHub-side), and the webhook's own answer.
 A first, uncounted delivery mints the installation token (it is cached in Redis for 55 minutes); it
-is printed on its own. The emulator runs with TCP_NODELAY (see `TimedEmulator.handle`).
+is printed on its own. The emulator's connections use TCP_NODELAY (tests/github_emulator/server.py).
 
 Reference (our bench rule prints a peer measured in the same run): nothing else creates check runs
 here, so the reference is the time the same `dockgate worker` processes take to start a no-op RQ job
@@ -111,12 +111,6 @@ class TimedEmulator(Emulator):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.created: dict[str, list[tuple[str, float]]] = {}  # head sha → [(name, created queued at)]
-
-    def handle(self, h: Any) -> None:
-        # The emulator writes a response's headers and body in two sends; without TCP_NODELAY, Nagle
-        # holds the body until the client's delayed ACK (~40 ms on Linux): a stall of the emulator's own.
-        h.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super().handle(h)
 
     def dispatch(
         self, h: Any, url: Any, raw: bytes, entry: dict[str, Any]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -92,11 +92,6 @@ class WebhookEndpoint:
             [("Content-Type", "application/json"), ("Content-Length", str(len(data))), *headers],
         )
         return [data]
-
-
-def mount(app: Callable[..., Any], state: AppState) -> WebhookEndpoint:
-    """Wrap the Flask app's `wsgi_app` (`app.wsgi_app = mount(app.wsgi_app, state)`)."""
-    return WebhookEndpoint(app, state)
 
 
 def receive(state: AppState, environ: WSGIEnvironment) -> Answer:
